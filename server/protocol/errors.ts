@@ -1,0 +1,39 @@
+/** Error codes of REST responses and `error` frames. Each is documented in docs/protocol.md. */
+export const ERROR_CODES = {
+  bad_json: 400,
+  invalid_body: 400,
+  invalid_query: 400,
+  invalid_frame: 400,
+  unknown_op: 400,
+  unknown_channel: 400,
+  unknown_job_type: 400,
+  invalid_input: 400,
+  not_external: 409,
+  forbidden_origin: 403,
+  not_found: 404,
+  conflict: 409,
+  job_finished: 409,
+  frame_too_large: 413,
+  body_too_large: 413,
+  too_many_subscriptions: 429,
+  not_subscribed: 400,
+  already_subscribed: 409,
+  internal: 500,
+} as const;
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * WebSocket close codes. 1000/1001 are normal; 4xxx are Jobcast's own.
+ * `retry` says whether a client should reconnect (and resume) after it.
+ */
+export const CLOSE_CODES = {
+  normal: { code: 1000, retry: false },
+  going_away: { code: 1001, retry: true },
+  message_too_big: { code: 1009, retry: true },
+  internal: { code: 1011, retry: true },
+  heartbeat_timeout: { code: 4000, retry: true },
+  slow_consumer: { code: 4001, retry: true },
+  forbidden_origin: { code: 4003, retry: false },
+  too_many_errors: { code: 4008, retry: false },
+} as const;
+export type CloseReason = keyof typeof CLOSE_CODES;
