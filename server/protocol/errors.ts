@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   invalid_input: 400,
   not_external: 409,
   forbidden_origin: 403,
+  upgrade_required: 426,
   not_found: 404,
   conflict: 409,
   job_finished: 409,
@@ -34,6 +35,5 @@ export const CLOSE_CODES = {
   heartbeat_timeout: { code: 4000, retry: true },
   slow_consumer: { code: 4001, retry: true },
   forbidden_origin: { code: 4003, retry: false },
-  too_many_errors: { code: 4008, retry: false },
 } as const;
 export type CloseReason = keyof typeof CLOSE_CODES;

@@ -1,0 +1,23 @@
+import { upgradeWebSocket } from "hono/deno";
+import { hubFromEnv, listening } from "./start.ts";
+
+const { hub, config, logger } = hubFromEnv(Deno.env.toObject(), upgradeWebSocket);
+await hub.ready;
+
+const server = Deno.serve({
+  port: config.PORT,
+  hostname: config.HOST,
+  onListen: ({ port }) => listening(logger, `deno ${Deno.version.deno}`, hub, config.HOST, port),
+}, hub.fetch);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info("shutting down", { signal });
+  await hub.close();
+  await server.shutdown();
+  Deno.exit(0);
+}
+Deno.addSignalListener("SIGTERM", () => void shutdown("SIGTERM"));
+Deno.addSignalListener("SIGINT", () => void shutdown("SIGINT"));

@@ -1,0 +1,165 @@
+import type { Job, JobEvent } from "../protocol/index.ts";
+import { formatPosition, parseChannel, parsePosition, type ChannelTarget } from "../protocol/index.ts";
+import type { Engine, ReplayFilter } from "../engines/engine.ts";
+import { Problem } from "../http/problem.ts";
+import { ChannelMessage } from "./message.ts";
+import type { Metrics } from "./metrics.ts";
+
+/** A connected client as the hub sees it: something that takes channel messages in order. */
+export interface Session {
+  deliver(message: ChannelMessage): void;
+}
+
+/** One session's interest in one channel. */
+export class Subscription {
+  /** Offset of the newest event delivered or covered by the snapshot; older ones are skipped. */
+  lastOffset = 0;
+  /** Live messages held back while the snapshot and replay are being sent. */
+  #held: ChannelMessage[] | null = [];
+
+  constructor(readonly session: Session, readonly channel: string, readonly target: ChannelTarget) {}
+
+  offer(message: ChannelMessage): void {
+    if (this.#held) this.#held.push(message);
+    else this.#deliver(message);
+  }
+
+  /** Ends the catch-up phase: delivers the replay, then what arrived meanwhile, then goes live. */
+  goLive(replay: readonly ChannelMessage[]): void {
+    const held = this.#held ?? [];
+    this.#held = null;
+    for (const message of replay) this.#deliver(message);
+    for (const message of held) this.#deliver(message);
+  }
+
+  #deliver(message: ChannelMessage): void {
+    if (message.event.offset <= this.lastOffset) return;
+    this.lastOffset = message.event.offset;
+    this.session.deliver(message);
+  }
+}
+
+export interface SubscribeResult {
+  subscription: Subscription;
+  snapshot: Job | Job[];
+  recovered: boolean;
+  /** Position as of the snapshot. */
+  pos: string;
+  /** Events missed since the requested position, oldest first (only when recovered). */
+  replay: ChannelMessage[];
+}
+
+export interface HubOptions {
+  engine: Engine;
+  metrics: Metrics;
+  /** Jobs in a `jobs` or `jobs:<type>` snapshot at most (newest first). */
+  snapshotLimit: number;
+  /** Events replayed on resume at most; beyond that the subscriber gets a fresh snapshot. */
+  replayLimit: number;
+}
+
+/** Channels and their subscribers: turns each committed event into one message per channel. */
+export class Hub {
+  readonly #channels = new Map<string, Set<Subscription>>();
+  readonly #options: HubOptions;
+  #unsubscribe?: () => void;
+  /** Offset of the newest event handed to subscribers. */
+  lastPublishedOffset = 0;
+
+  constructor(options: HubOptions) {
+    this.#options = options;
+  }
+
+  get epoch(): string {
+    return this.#options.engine.epoch;
+  }
+
+  start(): void {
+    this.#unsubscribe = this.#options.engine.onEvent((event) => this.#publish(event));
+  }
+
+  stop(): void {
+    this.#unsubscribe?.();
+    this.#channels.clear();
+  }
+
+  /**
+   * Registers the subscription first, so that nothing committed while the snapshot is read is
+   * missed; the caller sends the snapshot, then calls `subscription.goLive(replay)`.
+   */
+  async subscribe(session: Session, channel: string, since?: string): Promise<SubscribeResult> {
+    const target = parseChannel(channel);
+    const subscription = new Subscription(session, channel, target);
+    this.#add(subscription);
+    try {
+      const { engine } = this.#options;
+      const head = await engine.headOffset();
+      const snapshot = await this.#snapshot(target);
+      const resumeFrom = since === undefined ? undefined : parsePosition(since);
+      if (resumeFrom && resumeFrom.epoch === engine.epoch && resumeFrom.offset <= head) {
+        const { events, complete } = await engine.replay(resumeFrom.offset, replayFilter(target), this.#options.replayLimit);
+        if (complete) {
+          subscription.lastOffset = resumeFrom.offset;
+          const replay = events.map((event) => this.#message(channel, event, JSON.stringify(event)));
+          return { subscription, snapshot, recovered: true, pos: formatPosition(engine.epoch, resumeFrom.offset), replay };
+        }
+      }
+      subscription.lastOffset = head;
+      return { subscription, snapshot, recovered: false, pos: formatPosition(engine.epoch, head), replay: [] };
+    } catch (error) {
+      this.unsubscribe(subscription);
+      throw error;
+    }
+  }
+
+  unsubscribe(subscription: Subscription): void {
+    const subscribers = this.#channels.get(subscription.channel);
+    if (!subscribers?.delete(subscription)) return;
+    this.#options.metrics.subscriptions.dec();
+    if (subscribers.size === 0) this.#channels.delete(subscription.channel);
+  }
+
+  async #snapshot(target: ChannelTarget): Promise<Job | Job[]> {
+    const { engine, snapshotLimit } = this.#options;
+    if (target.kind === "job") {
+      const job = await engine.get(target.id);
+      if (!job) throw new Problem("not_found", `no job '${target.id}'`);
+      return job;
+    }
+    const { jobs } = await engine.list({ type: target.kind === "type" ? target.type : undefined, limit: snapshotLimit });
+    return jobs;
+  }
+
+  #add(subscription: Subscription): void {
+    let subscribers = this.#channels.get(subscription.channel);
+    if (!subscribers) {
+      subscribers = new Set();
+      this.#channels.set(subscription.channel, subscribers);
+    }
+    subscribers.add(subscription);
+    this.#options.metrics.subscriptions.inc();
+  }
+
+  #publish(event: JobEvent): void {
+    this.#options.metrics.eventsCommitted.inc({ kind: event.kind });
+    this.lastPublishedOffset = Math.max(this.lastPublishedOffset, event.offset);
+    let eventJson: string | undefined;
+    for (const channel of [`job:${event.jobId}`, "jobs", `jobs:${event.job.type}`]) {
+      const subscribers = this.#channels.get(channel);
+      if (!subscribers) continue;
+      eventJson ??= JSON.stringify(event);
+      const message = this.#message(channel, event, eventJson);
+      for (const subscription of subscribers) subscription.offer(message);
+    }
+  }
+
+  #message(channel: string, event: JobEvent, eventJson: string): ChannelMessage {
+    return new ChannelMessage(channel, event, formatPosition(this.#options.engine.epoch, event.offset), eventJson);
+  }
+}
+
+function replayFilter(target: ChannelTarget): ReplayFilter {
+  if (target.kind === "job") return { jobId: target.id };
+  if (target.kind === "type") return { type: target.type };
+  return {};
+}

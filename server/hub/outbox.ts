@@ -1,0 +1,114 @@
+import type { Metrics } from "./metrics.ts";
+
+/** Where an outbox writes: a WebSocket or an SSE stream. */
+export interface Sink {
+  /** Writes one message; a returned promise means "wait before the next one". */
+  write(text: string): void | Promise<void>;
+  /** True while the transport's own buffer is full. */
+  congested(): boolean;
+}
+
+interface Entry {
+  text: string;
+  bytes: number;
+  /** Set on progress entries that a newer sample for the same job and channel may replace. */
+  key?: string;
+}
+
+/**
+ * A connection's send queue. Progress for a job is coalesced (the newest sample replaces a queued
+ * one) while every other message keeps its place; the queue is bounded in bytes, and `onOverflow`
+ * is called once when a client falls too far behind even so.
+ */
+export class Outbox {
+  readonly #entries: Entry[] = [];
+  readonly #replaceable = new Map<string, Entry>();
+  #bytes = 0;
+  #pumping = false;
+  #closed = false;
+
+  constructor(
+    private readonly sink: Sink,
+    private readonly maxBytes: number,
+    private readonly metrics: Metrics,
+    private readonly transport: string,
+    private readonly onOverflow: () => void,
+  ) {}
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /**
+   * Queues a message. `coalesceKey` marks a progress sample that may replace the queued sample
+   * with the same key; `barrierKey` marks an ordered message after which no earlier sample may
+   * be replaced (so progress never jumps ahead of a status change).
+   */
+  push(text: string, bytes: number, options: { coalesceKey?: string; barrierKey?: string } = {}): void {
+    if (this.#closed) return;
+    const { coalesceKey, barrierKey } = options;
+    if (coalesceKey !== undefined) {
+      const queued = this.#replaceable.get(coalesceKey);
+      if (queued) {
+        this.#resize(bytes - queued.bytes);
+        queued.text = text;
+        queued.bytes = bytes;
+        this.metrics.coalesced.inc({ where: "connection" });
+        return;
+      }
+    }
+    if (barrierKey !== undefined) this.#replaceable.delete(barrierKey);
+    const entry: Entry = { text, bytes, key: coalesceKey };
+    if (coalesceKey !== undefined) this.#replaceable.set(coalesceKey, entry);
+    this.#entries.push(entry);
+    this.#resize(bytes);
+    if (this.#bytes > this.maxBytes) {
+      this.close();
+      this.onOverflow();
+      return;
+    }
+    this.#pump();
+  }
+
+  /** Drops everything queued; later pushes are ignored. */
+  close(): void {
+    this.#closed = true;
+    this.#entries.length = 0;
+    this.#replaceable.clear();
+    this.#resize(-this.#bytes);
+  }
+
+  #resize(delta: number): void {
+    this.#bytes += delta;
+    this.metrics.queueBytes.inc({ transport: this.transport }, delta);
+  }
+
+  #pump(): void {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    this.#drain().finally(() => {
+      this.#pumping = false;
+    });
+  }
+
+  async #drain(): Promise<void> {
+    while (!this.#closed && this.#entries.length > 0) {
+      if (this.sink.congested()) {
+        // The transport gives no drain event here, so look again shortly.
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        continue;
+      }
+      const entry = this.#entries.shift()!;
+      if (entry.key !== undefined && this.#replaceable.get(entry.key) === entry) this.#replaceable.delete(entry.key);
+      this.#resize(-entry.bytes);
+      try {
+        const written = this.sink.write(entry.text);
+        if (written) await written;
+        this.metrics.eventsOut.inc({ transport: this.transport });
+      } catch {
+        this.close();
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,25 @@
+import { serve, upgradeWebSocket } from "@hono/node-server";
+import { WebSocketServer } from "ws";
+import { hubFromEnv, listening } from "./start.ts";
+
+const { hub, config, logger } = hubFromEnv(process.env, upgradeWebSocket);
+await hub.ready;
+
+// Frames a little over the limit still get an error frame; far larger ones close the socket (1009).
+const wss = new WebSocketServer({ noServer: true, maxPayload: config.MAX_FRAME_BYTES * 4 });
+const server = serve({ fetch: hub.fetch, port: config.PORT, hostname: config.HOST, websocket: { server: wss } }, (info) =>
+  listening(logger, `node ${process.version}`, hub, config.HOST, info.port));
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info("shutting down", { signal });
+  await hub.close();
+  wss.close();
+  server.close(() => process.exit(0));
+  // Keep-alive connections may hold the server open; do not wait for them forever.
+  setTimeout(() => process.exit(0), 5_000).unref();
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
