@@ -105,12 +105,11 @@ export class EventFeed {
 
   #advance(head: number): void {
     if (Number.isFinite(head) && head > this.#target) this.#target = head;
-    if (!this.#reading && this.#delivered < this.#target && !this.#stopped) {
-      this.#reading = this.#readUpToTarget().finally(() => {
-        this.#reading = undefined;
-        this.#advance(this.#target);
-      });
-    }
+    if (this.#reading || this.#retryTimer !== undefined || this.#stopped || this.#delivered >= this.#target) return;
+    this.#reading = this.#readUpToTarget().finally(() => {
+      this.#reading = undefined;
+      this.#advance(this.#target);
+    });
   }
 
   async #readUpToTarget(): Promise<void> {
@@ -133,10 +132,10 @@ export class EventFeed {
       }
     } catch (error) {
       this.#options.onError(error, "reading events");
-      clearTimeout(this.#retryTimer);
-      this.#retryTimer = setTimeout(() => this.#advance(this.#target), 1_000);
-      // Returning stops this read; the retry starts a new one.
-      this.#target = this.#delivered;
+      this.#retryTimer = setTimeout(() => {
+        this.#retryTimer = undefined;
+        this.#advance(this.#target);
+      }, 1_000);
     }
   }
 

@@ -1,0 +1,87 @@
+import type { UpgradeWebSocket } from "hono/ws";
+import { createHub, type HubOptions, type JobcastHub } from "../../server/app.ts";
+import { demoJobs } from "../../server/jobs/demo/index.ts";
+import { createLogger } from "../../server/log.ts";
+
+/** A real hub on a real loopback port, on whichever runtime runs the test. */
+export interface RunningHub {
+  hub: JobcastHub;
+  url: string;
+  wsUrl: string;
+  stop(): Promise<void>;
+}
+
+const isDeno = "Deno" in globalThis;
+export const runtime = isDeno ? "deno" : "node";
+
+export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
+  const logger = createLogger((globalThis as { process?: { env: Record<string, string> } }).process?.env.TEST_LOG_LEVEL as never ?? "silent");
+  const build = (upgradeWebSocket: UpgradeWebSocket) => createHub({ jobs: demoJobs, logger, ...options, upgradeWebSocket });
+  if (isDeno) {
+    const { upgradeWebSocket } = await import("hono/deno");
+    const hub = build(upgradeWebSocket);
+    await hub.ready;
+    // deno-lint-ignore no-explicit-any
+    const Deno = (globalThis as any).Deno;
+    const server = await new Promise<{ port: number; shutdown(): Promise<void> }>((resolve) => {
+      const served = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: ({ port }: { port: number }) => resolve({ port, shutdown: () => served.shutdown() }) }, hub.fetch);
+    });
+    return running(hub, server.port, () => server.shutdown());
+  }
+  const { serve, upgradeWebSocket } = await import("@hono/node-server");
+  const { WebSocketServer } = await import("ws");
+  const hub = build(upgradeWebSocket);
+  await hub.ready;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: (options.maxFrameBytes ?? 16_384) * 4 });
+  const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve) => {
+    const server = serve({ fetch: hub.fetch, port: 0, hostname: "127.0.0.1", websocket: { server: wss } }, (info) => resolve({ server, port: info.port }));
+  });
+  return running(hub, port, () =>
+    new Promise<void>((resolve) => {
+      wss.close();
+      (server as unknown as { closeAllConnections?(): void }).closeAllConnections?.();
+      server.close(() => resolve());
+    }));
+}
+
+function running(hub: JobcastHub, port: number, shutdown: () => Promise<void>): RunningHub {
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    hub,
+    url,
+    wsUrl: `ws://127.0.0.1:${port}/v1/ws`,
+    async stop() {
+      await hub.close();
+      await shutdown();
+    },
+  };
+}
+
+export async function api<T = any>(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T; headers: Headers }> {
+  const response = await fetch(base + path, {
+    method,
+    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not JSON: keep the text.
+  }
+  return { status: response.status, body: parsed as T, headers: response.headers };
+}
+
+/** Polls until `check` returns a value, for states reached asynchronously; fails after `ms`. */
+export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, ms = 10_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
