@@ -1,12 +1,13 @@
 import { serve, upgradeWebSocket } from "@hono/node-server";
 import { WebSocketServer } from "ws";
+import { FAR_OVER_LIMIT } from "./transports/ws.ts";
 import { hubFromEnv, listening } from "./start.ts";
 
 const { hub, config, logger } = hubFromEnv(process.env, upgradeWebSocket);
 await hub.ready;
 
 // Frames a little over the limit still get an error frame; far larger ones close the socket (1009).
-const wss = new WebSocketServer({ noServer: true, maxPayload: config.MAX_FRAME_BYTES * 4 });
+const wss = new WebSocketServer({ noServer: true, maxPayload: config.MAX_FRAME_BYTES * FAR_OVER_LIMIT });
 const server = serve({ fetch: hub.fetch, port: config.PORT, hostname: config.HOST, websocket: { server: wss } }, (info) =>
   listening(logger, `node ${process.version}`, hub, config.HOST, info.port));
 

@@ -25,6 +25,8 @@ export interface PostgresEngineOptions extends Partial<RetentionOptions> {
   progressBatchJobs?: number;
   /** How often the head offset is read in case notifications are lost. */
   pollIntervalMs?: number;
+  /** First wait before re-establishing a lost LISTEN connection; doubles while it fails. */
+  listenRetryMs?: number;
   /** Called with errors of background work (listening, reading events); nothing is thrown there. */
   onError?: (error: unknown, context: string) => void;
 }
@@ -55,6 +57,7 @@ export class PostgresEngine implements Engine {
       maxPendingProgress: options.maxPendingProgress ?? 10_000,
       progressBatchJobs: options.progressBatchJobs ?? 500,
       pollIntervalMs: options.pollIntervalMs ?? 1_000,
+      listenRetryMs: options.listenRetryMs ?? 100,
       finishedTtlMs: options.finishedTtlMs ?? 86_400_000,
       maxFinishedJobs: options.maxFinishedJobs ?? 100_000,
       historyPerJob: options.historyPerJob ?? 1_000,
@@ -74,6 +77,7 @@ export class PostgresEngine implements Engine {
       openListenConnection: (handlers) => this.#openListenConnection(handlers),
       pollIntervalMs: this.#options.pollIntervalMs,
       readBatch: 500,
+      listenRetryMs: this.#options.listenRetryMs,
       onError: this.#onError,
     });
     this.#writes = new WriteQueue((work) => this.#commit(work), {
@@ -143,7 +147,7 @@ export class PostgresEngine implements Engine {
     const conditions = [sql`true`];
     if (filter.type !== undefined) conditions.push(sql`type = ${filter.type}`);
     if (filter.status !== undefined) conditions.push(sql`status = ${filter.status}`);
-    if (filter.labels && Object.keys(filter.labels).length > 0) conditions.push(sql`job->'labels' @> ${json(sql, filter.labels)}`);
+    if (filter.labels && Object.keys(filter.labels).length > 0) conditions.push(sql`labels @> ${json(sql, filter.labels)}`);
     if (filter.cursor !== undefined) conditions.push(sql`position < ${filter.cursor}`);
     const where = conditions.reduce((all, condition) => sql`${all} AND ${condition}`);
     const rows = await sql<{ position: string; job: Job }[]>`

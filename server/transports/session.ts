@@ -33,7 +33,7 @@ export abstract class ClientSession implements Session {
   abstract deliver(message: ChannelMessage): void;
 
   /** Closes the transport with a reason from CLOSE_CODES. */
-  abstract close(reason: "normal" | "going_away" | "slow_consumer" | "heartbeat_timeout" | "internal"): void;
+  abstract close(reason: "normal" | "going_away" | "slow_consumer" | "heartbeat_timeout" | "message_too_big" | "internal"): void;
 
   protected sendText(text: string): void {
     this.outbox.push(text, text.length);

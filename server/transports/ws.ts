@@ -99,6 +99,11 @@ export class WebSocketSession extends ClientSession {
     let id: number | undefined;
     try {
       if (typeof data !== "string") throw new Problem("invalid_frame", "frames are JSON text, not binary");
+      if (data.length > this.#dependencies.options.maxFrameBytes * FAR_OVER_LIMIT) {
+        // Not worth an answer: close as the Node adapter's own payload limit does.
+        this.close("message_too_big");
+        return;
+      }
       if (data.length > this.#dependencies.options.maxFrameBytes) {
         throw new Problem("frame_too_large", `frames are limited to ${this.#dependencies.options.maxFrameBytes} bytes`);
       }
@@ -168,6 +173,9 @@ export class WebSocketSession extends ClientSession {
     this.sendText(frameText(frame));
   }
 }
+
+/** Frames up to this many times the limit get an error frame; larger ones close the connection. */
+export const FAR_OVER_LIMIT = 4;
 
 function frameIdOf(json: unknown): number | undefined {
   const id = (json as { id?: unknown } | null)?.id;

@@ -2,6 +2,7 @@ import type { UpgradeWebSocket } from "hono/ws";
 import { createHub, type HubOptions, type JobcastHub } from "../../server/app.ts";
 import { demoJobs } from "../../server/jobs/demo/index.ts";
 import { createLogger } from "../../server/log.ts";
+import { FAR_OVER_LIMIT } from "../../server/transports/ws.ts";
 
 /** A real hub on a real loopback port, on whichever runtime runs the test. */
 export interface RunningHub {
@@ -32,7 +33,7 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const { WebSocketServer } = await import("ws");
   const hub = build(upgradeWebSocket);
   await hub.ready;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: (options.maxFrameBytes ?? 16_384) * 4 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: (options.maxFrameBytes ?? 16_384) * FAR_OVER_LIMIT });
   const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve) => {
     const server = serve({ fetch: hub.fetch, port: 0, hostname: "127.0.0.1", websocket: { server: wss } }, (info) => resolve({ server, port: info.port }));
   });

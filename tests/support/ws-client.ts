@@ -41,8 +41,8 @@ export class TestSocket {
   }
 
   /** Waits for the first frame (already received or still to come) that matches. */
-  next(match: (frame: any) => boolean, ms = 10_000): Promise<any> {
-    const seen = this.frames.find(match);
+  next(match: (frame: any) => boolean, ms = 10_000, from = 0): Promise<any> {
+    const seen = this.frames.slice(from).find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no matching frame within ${ms} ms; got ${JSON.stringify(this.frames.slice(-5))}`)), ms);
@@ -55,15 +55,17 @@ export class TestSocket {
 
   async subscribe(channel: string, since?: string): Promise<any> {
     const id = this.#nextId++;
+    const from = this.frames.length;
     this.send({ op: "subscribe", id, channel, ...(since ? { since } : {}) });
-    return await this.next((frame) => frame.id === id && (frame.op === "subscribed" || frame.op === "error"));
+    return await this.next((frame) => frame.id === id && (frame.op === "subscribed" || frame.op === "error"), 10_000, from);
   }
 
   /** Request/response by frame id. */
   async request(frame: Record<string, unknown>): Promise<any> {
     const id = this.#nextId++;
+    const from = this.frames.length;
     this.send({ ...frame, id });
-    return await this.next((reply) => reply.id === id);
+    return await this.next((reply) => reply.id === id, 10_000, from);
   }
 
   events(channel?: string): any[] {

@@ -16,6 +16,8 @@ export interface EventFeedOptions {
   pollIntervalMs: number;
   /** Events read per query. */
   readBatch: number;
+  /** First wait before re-establishing a lost LISTEN connection; doubles while it fails. */
+  listenRetryMs: number;
   onError(error: unknown, context: string): void;
 }
 
@@ -41,11 +43,12 @@ export class EventFeed {
   #pollTimer: ReturnType<typeof setInterval> | undefined;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  #reconnectDelayMs = 100;
+  #reconnectDelayMs: number;
   #reconnects = 0;
 
   constructor(options: EventFeedOptions) {
     this.#options = options;
+    this.#reconnectDelayMs = options.listenRetryMs;
   }
 
   /** Starts listening; events after `head` are delivered. */
@@ -153,7 +156,7 @@ export class EventFeed {
   async #listen(): Promise<void> {
     await this.#listenSql!.unsafe(`LISTEN ${EVENTS_CHANNEL}`);
     this.#listening = true;
-    this.#reconnectDelayMs = 100;
+    this.#reconnectDelayMs = this.#options.listenRetryMs;
     // Whatever was committed while nobody listened is read from the log.
     this.#advance(await this.#readHead());
   }

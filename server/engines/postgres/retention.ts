@@ -72,6 +72,10 @@ async function trimHistories(sql: Sql, options: RetentionOptions): Promise<void>
 
 async function trimHistory(sql: Sql, jobId: string, limit: number): Promise<void> {
   await sql.begin(async (tx) => {
+    // The job row first, then hub_meta, as when removing finished jobs, so two sweeps cannot
+    // deadlock; a job being written right now is trimmed next time.
+    const [locked] = await tx`SELECT 1 FROM jobs WHERE id = ${jobId} FOR UPDATE SKIP LOCKED`;
+    if (!locked) return;
     await tx`
       WITH ranked AS (
         SELECT event_offset, kind, row_number() OVER (ORDER BY seq DESC) AS newness FROM job_events WHERE job_id = ${jobId}
