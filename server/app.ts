@@ -68,7 +68,7 @@ const DEFAULTS: Omit<ResolvedHubOptions, "allowedOrigins"> = {
   superviseEveryMs: 1_000,
   snapshotLimit: 200,
   replayLimit: 5_000,
-  maxOutputChars: 65_536,
+  maxOutputChars: 16_384,
   widgetsDir: "dist",
 };
 

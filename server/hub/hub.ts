@@ -24,11 +24,17 @@ export class Subscription {
     else this.#deliver(message);
   }
 
-  /** Ends the catch-up phase: delivers the replay, then what arrived meanwhile, then goes live. */
-  goLive(replay: readonly ChannelMessage[]): void {
+  /**
+   * Ends the catch-up phase: delivers the replay, paced by `room` so that a long one cannot
+   * overflow the session's queue, then what arrived meanwhile, then goes live.
+   */
+  async goLive(replay: readonly ChannelMessage[], room: () => Promise<void>): Promise<void> {
+    for (const message of replay) {
+      await room();
+      this.#deliver(message);
+    }
     const held = this.#held ?? [];
     this.#held = null;
-    for (const message of replay) this.#deliver(message);
     for (const message of held) this.#deliver(message);
   }
 
@@ -85,7 +91,7 @@ export class Hub {
 
   /**
    * Registers the subscription first, so that nothing committed while the snapshot is read is
-   * missed; the caller sends the snapshot, then calls `subscription.goLive(replay)`.
+   * missed; the caller sends the snapshot, then calls `subscription.goLive(replay, room)`.
    */
   async subscribe(session: Session, channel: string, since?: string): Promise<SubscribeResult> {
     const target = parseChannel(channel);

@@ -26,6 +26,7 @@ export class Outbox {
   #bytes = 0;
   #pumping = false;
   #closed = false;
+  #roomWaiters: (() => void)[] = [];
 
   constructor(
     private readonly sink: Sink,
@@ -70,9 +71,19 @@ export class Outbox {
     this.#pump();
   }
 
+  /**
+   * Resolves when the queue is at most half full (or closed), so bulk senders such as a replay
+   * can pace themselves instead of overflowing it.
+   */
+  room(): Promise<void> {
+    if (this.#closed || this.#bytes <= this.maxBytes / 2) return Promise.resolve();
+    return new Promise((resolve) => this.#roomWaiters.push(resolve));
+  }
+
   /** Drops everything queued; later pushes are ignored. */
   close(): void {
     this.#closed = true;
+    this.#wakeRoomWaiters();
     this.#entries.length = 0;
     this.#replaceable.clear();
     this.#resize(-this.#bytes);
@@ -81,6 +92,11 @@ export class Outbox {
   #resize(delta: number): void {
     this.#bytes += delta;
     this.metrics.queueBytes.inc({ transport: this.transport }, delta);
+    if (delta < 0 && this.#bytes <= this.maxBytes / 2) this.#wakeRoomWaiters();
+  }
+
+  #wakeRoomWaiters(): void {
+    for (const wake of this.#roomWaiters.splice(0)) wake();
   }
 
   #pump(): void {

@@ -35,6 +35,11 @@ export abstract class ClientSession implements Session {
   /** Closes the transport with a reason from CLOSE_CODES. */
   abstract close(reason: "normal" | "going_away" | "slow_consumer" | "heartbeat_timeout" | "message_too_big" | "internal"): void;
 
+  /** Sends a subscription's replay and held events at the pace the client reads them. */
+  protected catchUp(subscription: Subscription, replay: readonly ChannelMessage[]): Promise<void> {
+    return subscription.goLive(replay, () => this.outbox.room());
+  }
+
   protected sendText(text: string): void {
     this.outbox.push(text, text.length);
   }

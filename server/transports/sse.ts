@@ -98,7 +98,7 @@ export class SseSession extends ClientSession {
       this.sendText(`event: snapshot\ndata: ${JSON.stringify({ channel: subscription.channel, snapshot, recovered, pos })}\n\n`);
       live.push(result);
     }
-    for (const { subscription, replay } of live) subscription.goLive(replay);
+    for (const { subscription, replay } of live) await this.catchUp(subscription, replay);
     this.#catchingUp = false;
     const covered = Math.max(this.hub.lastPublishedOffset, ...live.map(({ subscription }) => subscription.lastOffset));
     this.sendText(`id: ${formatPosition(this.hub.epoch, covered)}\n\n`);

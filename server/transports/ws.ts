@@ -154,7 +154,7 @@ export class WebSocketSession extends ClientSession {
           }
           this.subscriptions.set(frame.channel, subscription);
           this.#send({ op: "subscribed", id: frame.id, channel: frame.channel, snapshot, recovered, pos });
-          subscription.goLive(replay);
+          await this.catchUp(subscription, replay);
         } finally {
           this.#subscribing.delete(frame.channel);
         }
