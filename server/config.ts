@@ -27,6 +27,9 @@ export const EnvConfig = z.object({
   MAX_FINISHED_JOBS: count(1_000, 1_000_000),
   FINISHED_TTL_SECONDS: count(3_600, 31_536_000),
   CONCURRENCY: count(16, 10_000),
+  INSTANCE_LEASE_SECONDS: seconds(30),
+  DATABASE_POOL_SIZE: count(10, 1_000),
+  DATABASE_STATEMENT_TIMEOUT_SECONDS: seconds(30),
 });
 export type EnvConfig = z.infer<typeof EnvConfig>;
 

@@ -15,7 +15,7 @@ export function hubFromEnv(env: Record<string, string | undefined>, upgradeWebSo
   const logger = createLogger(config.LOG_LEVEL);
   const hub = createHub({
     jobs: demoJobs,
-    engine: createEngine(config),
+    engine: createEngine(config, logger),
     upgradeWebSocket,
     logger,
     allowedOrigins: config.ALLOWED_ORIGINS,
@@ -29,6 +29,7 @@ export function hubFromEnv(env: Record<string, string | undefined>, upgradeWebSo
     maxQueueBytes: config.MAX_QUEUE_BYTES,
     maxSubscriptions: config.MAX_SUBSCRIPTIONS,
     concurrency: config.CONCURRENCY,
+    leaseMs: config.INSTANCE_LEASE_SECONDS * 1000,
   });
   return { hub, config, logger };
 }

@@ -4,6 +4,8 @@ import { demoJobs } from "../../server/jobs/demo/index.ts";
 import { createLogger } from "../../server/log.ts";
 import { FAR_OVER_LIMIT } from "../../server/transports/ws.ts";
 
+export { eventually, sleep } from "./wait.ts";
+
 /** A real hub on a real loopback port, on whichever runtime runs the test. */
 export interface RunningHub {
   hub: JobcastHub;
@@ -73,16 +75,3 @@ export async function api<T = any>(base: string, method: string, path: string, b
   }
   return { status: response.status, body: parsed as T, headers: response.headers };
 }
-
-/** Polls until `check` returns a value, for states reached asynchronously; fails after `ms`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, ms = 10_000, what = "condition"): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

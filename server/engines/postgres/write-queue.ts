@@ -20,6 +20,13 @@ interface Lane {
   busy: Promise<void> | undefined;
 }
 
+/** A call held back while samples are at their limit; calls proceed in the order they were made. */
+interface Held {
+  jobId: string;
+  needsRoom: boolean;
+  proceed(): void;
+}
+
 /**
  * Orders this instance's writes per job and batches progress samples.
  *
@@ -27,13 +34,15 @@ interface Lane {
  * lock). Progress samples wait in their job's lane and are written by a batch that covers many
  * jobs; any other change first takes the lane's pending samples with it, in the same transaction,
  * so it is never overtaken by an older sample. Only one batch runs at a time: while it runs, new
- * samples gather, so batches grow with load and more samples are merged.
+ * samples gather, so batches grow with load and more samples are merged. Past `maxPending`
+ * samples, new ones are held back until a batch takes some, and so is any later change of a job
+ * with held samples, so that call order is kept.
  */
 export class WriteQueue {
   readonly #lanes = new Map<string, Lane>();
   readonly #commit: CommitChanges;
   readonly #options: WriteQueueOptions;
-  readonly #waitingForRoom: (() => void)[] = [];
+  readonly #held: Held[] = [];
   #pendingCount = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #batch: Promise<void> | undefined;
@@ -55,24 +64,32 @@ export class WriteQueue {
 
   submit(jobId: string, mutator: Mutator): Promise<JobEvent | undefined> {
     return new Promise((resolve, reject) => {
-      const lane = this.#lane(jobId);
-      const changes = lane.pending.splice(0);
-      this.#taken(changes.length);
-      changes.push({ mutator, coalesce: false, resolve, reject });
-      const task = (lane.busy ?? Promise.resolve()).then(() => this.#commit(new Map([[jobId, changes]])));
-      this.#occupy(jobId, lane, task);
+      const proceed = () => {
+        const lane = this.#lane(jobId);
+        const changes = lane.pending.splice(0);
+        changes.push({ mutator, coalesce: false, resolve, reject });
+        const task = (lane.busy ?? Promise.resolve()).then(() => this.#commit(new Map([[jobId, changes]])));
+        this.#occupy(jobId, lane, task);
+        this.#taken(changes.length - 1);
+      };
+      if (this.#held.some((held) => held.jobId === jobId)) this.#held.push({ jobId, needsRoom: false, proceed });
+      else proceed();
     });
   }
 
-  async submitSample(jobId: string, mutator: Mutator): Promise<JobEvent | undefined> {
-    while (this.#pendingCount >= this.#options.maxPending) {
+  submitSample(jobId: string, mutator: Mutator): Promise<JobEvent | undefined> {
+    return new Promise((resolve, reject) => {
+      const proceed = () => {
+        this.#lane(jobId).pending.push({ mutator, coalesce: true, resolve, reject });
+        this.#pendingCount++;
+        this.#flushSoon(this.#options.flushDelayMs);
+      };
+      if (this.#held.length === 0 && this.#pendingCount < this.#options.maxPending) {
+        proceed();
+        return;
+      }
+      this.#held.push({ jobId, needsRoom: true, proceed });
       this.#flushSoon(0);
-      await new Promise<void>((resolve) => this.#waitingForRoom.push(resolve));
-    }
-    return await new Promise((resolve, reject) => {
-      this.#lane(jobId).pending.push({ mutator, coalesce: true, resolve, reject });
-      this.#pendingCount++;
-      this.#flushSoon(this.#options.flushDelayMs);
     });
   }
 
@@ -124,11 +141,12 @@ export class WriteQueue {
   #flush(): void {
     const work = new Map<string, QueuedChange[]>();
     const lanes: [string, Lane][] = [];
+    let taken = 0;
     for (const [jobId, lane] of this.#lanes) {
       if (work.size >= this.#options.maxBatchJobs) break;
       if (lane.busy || lane.pending.length === 0) continue;
       const changes = lane.pending.splice(0);
-      this.#taken(changes.length);
+      taken += changes.length;
       work.set(jobId, changes);
       lanes.push([jobId, lane]);
     }
@@ -136,15 +154,19 @@ export class WriteQueue {
     const batch = this.#commit(work);
     this.#batch = batch;
     for (const [jobId, lane] of lanes) this.#occupy(jobId, lane, batch);
+    // Only now, with the lanes marked busy, may held calls proceed: theirs must come after this batch.
+    this.#taken(taken);
     batch.then(() => {
       this.#batch = undefined;
       if (this.#pendingCount > 0) this.#flushSoon(this.#pendingCount >= this.#options.maxPending ? 0 : this.#options.flushDelayMs);
     });
   }
 
+  /** Counts samples taken for writing, and lets held calls proceed as far as there is room. */
   #taken(count: number): void {
-    if (count === 0) return;
     this.#pendingCount -= count;
-    while (this.#waitingForRoom.length > 0 && this.#pendingCount < this.#options.maxPending) this.#waitingForRoom.shift()!();
+    while (this.#held.length > 0 && (!this.#held[0]!.needsRoom || this.#pendingCount < this.#options.maxPending)) {
+      this.#held.shift()!.proceed();
+    }
   }
 }
