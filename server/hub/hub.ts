@@ -16,10 +16,13 @@ export class Subscription {
   lastOffset = 0;
   /** Live messages held back while the snapshot and replay are being sent. */
   #held: ChannelMessage[] | null = [];
+  /** False once unsubscribed: deliveries still in the hub's dispatch queue are dropped. */
+  active = true;
 
   constructor(readonly session: Session, readonly channel: string, readonly target: ChannelTarget) {}
 
   offer(message: ChannelMessage): void {
+    if (!this.active) return;
     if (this.#held) this.#held.push(message);
     else this.#deliver(message);
   }
@@ -69,8 +72,11 @@ export class Hub {
   readonly #channels = new Map<string, Set<Subscription>>();
   readonly #options: HubOptions;
   #unsubscribe?: () => void;
-  /** Offset of the newest event handed to subscribers. */
+  /** Offset of the newest event handed to every subscriber. */
   lastPublishedOffset = 0;
+  /** Events waiting to be handed out, oldest first: a large fan-out is spread over several turns. */
+  readonly #dispatchQueue: Dispatch[] = [];
+  #dispatchScheduled = false;
 
   constructor(options: HubOptions) {
     this.#options = options;
@@ -87,6 +93,7 @@ export class Hub {
   stop(): void {
     this.#unsubscribe?.();
     this.#channels.clear();
+    this.#dispatchQueue.length = 0;
   }
 
   /**
@@ -119,6 +126,7 @@ export class Hub {
   }
 
   unsubscribe(subscription: Subscription): void {
+    subscription.active = false;
     const subscribers = this.#channels.get(subscription.channel);
     if (!subscribers?.delete(subscription)) return;
     this.#options.metrics.subscriptions.dec();
@@ -148,20 +156,52 @@ export class Hub {
 
   #publish(event: JobEvent): void {
     this.#options.metrics.eventsCommitted.inc({ kind: event.kind });
-    this.lastPublishedOffset = Math.max(this.lastPublishedOffset, event.offset);
+    const deliveries: Dispatch["deliveries"] = [];
     let eventJson: string | undefined;
     for (const channel of [`job:${event.jobId}`, "jobs", `jobs:${event.job.type}`]) {
       const subscribers = this.#channels.get(channel);
       if (!subscribers) continue;
       eventJson ??= JSON.stringify(event);
-      const message = this.#message(channel, event, eventJson);
-      for (const subscription of subscribers) subscription.offer(message);
+      deliveries.push({ message: this.#message(channel, event, eventJson), subscribers: [...subscribers], next: 0 });
+    }
+    this.#dispatchQueue.push({ offset: event.offset, deliveries });
+    if (!this.#dispatchScheduled) this.#dispatch();
+  }
+
+  /** Hands out queued events in order, yielding the event loop after a bounded number of deliveries. */
+  #dispatch(): void {
+    let budget = DELIVERIES_PER_TURN;
+    while (this.#dispatchQueue.length > 0) {
+      const dispatch = this.#dispatchQueue[0]!;
+      for (const delivery of dispatch.deliveries) {
+        while (delivery.next < delivery.subscribers.length) {
+          if (budget-- === 0) {
+            this.#dispatchScheduled = true;
+            setTimeout(() => {
+              this.#dispatchScheduled = false;
+              this.#dispatch();
+            }, 0);
+            return;
+          }
+          delivery.subscribers[delivery.next++]!.offer(delivery.message);
+        }
+      }
+      this.#dispatchQueue.shift();
+      this.lastPublishedOffset = Math.max(this.lastPublishedOffset, dispatch.offset);
     }
   }
 
   #message(channel: string, event: JobEvent, eventJson: string): ChannelMessage {
     return new ChannelMessage(channel, event, formatPosition(this.#options.engine.epoch, event.offset), eventJson);
   }
+}
+
+/** Deliveries made before the hub lets other work (requests, pings, other jobs) run. */
+const DELIVERIES_PER_TURN = 2_000;
+
+interface Dispatch {
+  offset: number;
+  deliveries: { message: ChannelMessage; subscribers: Subscription[]; next: number }[];
 }
 
 function replayFilter(target: ChannelTarget): ReplayFilter {

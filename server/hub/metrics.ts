@@ -19,6 +19,12 @@ class Metric {
     this.#values.set(labelKey(labels), value);
   }
 
+  /** A handle on one label set, for hot paths: the label key is built once. */
+  labelled(labels: LabelValues): { inc(by?: number): void } {
+    const key = labelKey(labels);
+    return { inc: (by = 1) => this.#values.set(key, (this.#values.get(key) ?? 0) + by) };
+  }
+
   value(labels: LabelValues = {}): number {
     return this.#values.get(labelKey(labels)) ?? 0;
   }

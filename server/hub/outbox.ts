@@ -27,14 +27,21 @@ export class Outbox {
   #pumping = false;
   #closed = false;
   #roomWaiters: (() => void)[] = [];
+  readonly #queuedBytesMetric: { inc(by?: number): void };
+  readonly #sentMetric: { inc(by?: number): void };
+  readonly #coalescedMetric: { inc(by?: number): void };
 
   constructor(
     private readonly sink: Sink,
     private readonly maxBytes: number,
-    private readonly metrics: Metrics,
-    private readonly transport: string,
+    metrics: Metrics,
+    transport: string,
     private readonly onOverflow: () => void,
-  ) {}
+  ) {
+    this.#queuedBytesMetric = metrics.queueBytes.labelled({ transport });
+    this.#sentMetric = metrics.eventsOut.labelled({ transport });
+    this.#coalescedMetric = metrics.coalesced.labelled({ where: "connection" });
+  }
 
   get bytes(): number {
     return this.#bytes;
@@ -54,11 +61,24 @@ export class Outbox {
         this.#resize(bytes - queued.bytes);
         queued.text = text;
         queued.bytes = bytes;
-        this.metrics.coalesced.inc({ where: "connection" });
+        this.#coalescedMetric.inc();
         return;
       }
     }
     if (barrierKey !== undefined) this.#replaceable.delete(barrierKey);
+    // Fast path: nothing waiting and room in the socket, so write now without queueing.
+    if (this.#entries.length === 0 && !this.#pumping && !this.sink.congested()) {
+      const written = this.#write(text);
+      if (written) {
+        // An asynchronous sink: hold later messages until this one is taken.
+        this.#pumping = true;
+        written.then(() => {
+          this.#pumping = false;
+          this.#pump();
+        }, () => this.close());
+      }
+      return;
+    }
     const entry: Entry = { text, bytes, key: coalesceKey };
     if (coalesceKey !== undefined) this.#replaceable.set(coalesceKey, entry);
     this.#entries.push(entry);
@@ -90,8 +110,9 @@ export class Outbox {
   }
 
   #resize(delta: number): void {
+    if (delta === 0) return;
     this.#bytes += delta;
-    this.metrics.queueBytes.inc({ transport: this.transport }, delta);
+    this.#queuedBytesMetric.inc(delta);
     if (delta < 0 && this.#bytes <= this.maxBytes / 2) this.#wakeRoomWaiters();
   }
 
@@ -100,7 +121,7 @@ export class Outbox {
   }
 
   #pump(): void {
-    if (this.#pumping) return;
+    if (this.#pumping || this.#entries.length === 0) return;
     this.#pumping = true;
     this.#drain().finally(() => {
       this.#pumping = false;
@@ -117,14 +138,20 @@ export class Outbox {
       const entry = this.#entries.shift()!;
       if (entry.key !== undefined && this.#replaceable.get(entry.key) === entry) this.#replaceable.delete(entry.key);
       this.#resize(-entry.bytes);
-      try {
-        const written = this.sink.write(entry.text);
-        if (written) await written;
-        this.metrics.eventsOut.inc({ transport: this.transport });
-      } catch {
-        this.close();
-        return;
-      }
+      const written = this.#write(entry.text);
+      if (written) await written.catch(() => this.close());
+    }
+  }
+
+  /** Writes one message, closing the outbox if the transport throws. */
+  #write(text: string): Promise<void> | undefined {
+    try {
+      const written = this.sink.write(text);
+      this.#sentMetric.inc();
+      return written ?? undefined;
+    } catch {
+      this.close();
+      return undefined;
     }
   }
 }
