@@ -36,9 +36,10 @@ export function sseResponse(c: Context, dependencies: Dependencies, register: (s
   if (channels.length > dependencies.options.maxSubscriptions) {
     throw new Problem("too_many_subscriptions", `at most ${dependencies.options.maxSubscriptions} channels per stream`);
   }
-  // The browser's own reconnect sends Last-Event-ID; a client opening a new stream passes `since`.
+  // A client opening a new stream passes `since`; the browser's own reconnect repeats that URL and
+  // adds Last-Event-ID, which is newer, so it wins.
   const lastEventId = c.req.header("last-event-id");
-  const since = parsed.data.since ?? (lastEventId && ResumePosition.safeParse(lastEventId).success ? lastEventId : undefined);
+  const since = lastEventId && ResumePosition.safeParse(lastEventId).success ? lastEventId : parsed.data.since;
 
   return streamSSE(c, async (stream) => {
     const session = new SseSession(stream, dependencies);

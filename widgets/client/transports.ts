@@ -1,0 +1,339 @@
+import type { ClientFrame, ServerFrame } from '../../server/protocol/frames.ts';
+import type { Job, JobEvent } from '../../server/protocol/job.ts';
+import type {
+  EventSourceConstructor,
+  EventSourceLike,
+  FetchFunction,
+  TransportKind,
+  WebSocketConstructor,
+  WebSocketLike,
+} from './types.ts';
+
+/** What a transport session reports to the connection. Every callback names its session. */
+export interface SessionEvents {
+  /** The transport is usable (a WebSocket opened; an EventSource opened or reopened). */
+  opened(session: TransportSession): void;
+  /** Any inbound message: proof of life. */
+  activity(session: TransportSession): void;
+  /** The hub's `welcome`: the interval of its heartbeat pings. */
+  welcome(session: TransportSession, heartbeatMs: number): void;
+  snapshot(session: TransportSession, channel: string, snapshot: Job | Job[], recovered: boolean, position: string): void;
+  event(session: TransportSession, channel: string, position: string, event: JobEvent): void;
+  channelError(session: TransportSession, channel: string, code: string, message: string): void;
+  latency(session: TransportSession, roundTripMs: number): void;
+  /** The browser is re-establishing an interrupted EventSource by itself. */
+  interrupted(session: TransportSession): void;
+  /**
+   * The session ended without being asked to. `opened` tells a transport that could not connect
+   * at all from one that dropped; `retry` is false when the hub's close code forbids retrying.
+   */
+  closed(session: TransportSession, outcome: { opened: boolean; retry: boolean; reason: string | null }): void;
+}
+
+export interface TransportSession {
+  readonly kind: TransportKind;
+  subscribe(channel: string, since: string | undefined): void;
+  unsubscribe(channel: string): void;
+  /** Measures latency where the transport can (WebSocket only). */
+  ping(): void;
+  /** Ends the session quietly: no `closed` callback follows. */
+  close(): void;
+}
+
+/** WebSocket close codes after which the hub asks clients not to come back (server/protocol/errors.ts). */
+const FINAL_CLOSE_CODES: ReadonlyMap<number, string> = new Map([
+  [1000, 'normal'],
+  [4003, 'forbidden_origin'],
+  [4008, 'too_many_errors'],
+]);
+const CLIENT_HEARTBEAT_TIMEOUT_CODE = 4000;
+
+const OPEN = 1;
+const EVENT_SOURCE_CLOSED = 2;
+
+export function webSocketUrl(hubUrl: string): string {
+  return `${hubUrl.replace(/^http(s?):/, 'ws$1:')}/v1/ws`;
+}
+
+export function streamUrl(hubUrl: string, channels: Iterable<string>, since: string | undefined): string {
+  const query = new URLSearchParams();
+  for (const channel of channels) query.append('channel', channel);
+  if (since) query.set('since', since);
+  const search = query.toString();
+  return `${hubUrl}/v1/stream${search ? `?${search}` : ''}`;
+}
+
+/** One WebSocket: subscriptions are frames, latency comes from ping/pong. */
+export class WebSocketSession implements TransportSession {
+  readonly kind = 'websocket';
+  private readonly socket: WebSocketLike;
+  private nextFrameId = 1;
+  /** Frame ids of pending subscribes, so an `error` frame can be traced to its channel. */
+  private readonly pendingSubscribes = new Map<number, string>();
+  private readonly pendingPings = new Map<number, number>();
+  private opened = false;
+  private ended = false;
+  private readonly connectTimer: ReturnType<typeof setTimeout>;
+
+  constructor(
+    hubUrl: string,
+    WebSocketImpl: WebSocketConstructor,
+    private readonly events: SessionEvents,
+    connectTimeoutMs: number,
+  ) {
+    this.socket = new WebSocketImpl(webSocketUrl(hubUrl));
+    this.socket.addEventListener('open', () => {
+      if (this.ended) return;
+      this.opened = true;
+      clearTimeout(this.connectTimer);
+      this.events.opened(this);
+    });
+    this.socket.addEventListener('message', (event) => this.receive((event as MessageEvent).data));
+    this.socket.addEventListener('close', (event) => {
+      const code = (event as CloseEvent).code;
+      const finalReason = FINAL_CLOSE_CODES.get(code);
+      this.end({ opened: this.opened, retry: finalReason === undefined, reason: finalReason ?? null });
+    });
+    this.connectTimer = setTimeout(() => {
+      this.socket.close();
+      this.end({ opened: false, retry: true, reason: null });
+    }, connectTimeoutMs);
+  }
+
+  subscribe(channel: string, since: string | undefined): void {
+    const id = this.nextFrameId++;
+    this.pendingSubscribes.set(id, channel);
+    this.send(since ? { op: 'subscribe', id, channel, since } : { op: 'subscribe', id, channel });
+  }
+
+  unsubscribe(channel: string): void {
+    this.send({ op: 'unsubscribe', id: this.nextFrameId++, channel });
+  }
+
+  ping(): void {
+    const id = this.nextFrameId++;
+    this.pendingPings.set(id, performance.now());
+    this.send({ op: 'ping', id });
+  }
+
+  close(): void {
+    this.ended = true;
+    clearTimeout(this.connectTimer);
+    this.socket.close(this.opened ? 1000 : undefined);
+  }
+
+  /** Closes with the heartbeat-timeout code so the hub's logs tell why. */
+  closeAsDead(): void {
+    this.ended = true;
+    this.socket.close(CLIENT_HEARTBEAT_TIMEOUT_CODE, 'heartbeat timeout');
+  }
+
+  private end(outcome: { opened: boolean; retry: boolean; reason: string | null }): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.connectTimer);
+    this.events.closed(this, outcome);
+  }
+
+  private send(frame: ClientFrame): void {
+    if (this.socket.readyState === OPEN) this.socket.send(JSON.stringify(frame));
+  }
+
+  private receive(data: unknown): void {
+    if (this.ended || typeof data !== 'string') return;
+    let frame: ServerFrame;
+    try {
+      frame = JSON.parse(data) as ServerFrame;
+    } catch {
+      return;
+    }
+    this.events.activity(this);
+    switch (frame.op) {
+      case 'welcome':
+        this.events.welcome(this, frame.heartbeatMs);
+        break;
+      case 'subscribed':
+        this.pendingSubscribes.delete(frame.id);
+        this.events.snapshot(this, frame.channel, frame.snapshot, frame.recovered, frame.pos);
+        break;
+      case 'event':
+        this.events.event(this, frame.channel, frame.pos, frame.event);
+        break;
+      case 'ping':
+        this.send({ op: 'pong' });
+        break;
+      case 'pong': {
+        const sentAt = frame.id === undefined ? undefined : this.pendingPings.get(frame.id);
+        if (sentAt === undefined) break;
+        this.pendingPings.delete(frame.id!);
+        this.events.latency(this, performance.now() - sentAt);
+        break;
+      }
+      case 'error': {
+        const channel = frame.id === undefined ? undefined : this.pendingSubscribes.get(frame.id);
+        if (channel === undefined) break;
+        this.pendingSubscribes.delete(frame.id!);
+        this.events.channelError(this, channel, frame.code, frame.message);
+        break;
+      }
+      case 'unsubscribed':
+        break;
+    }
+  }
+}
+
+/**
+ * One EventSource carrying every channel. Its channel list is part of the URL, so a change of
+ * subscriptions reopens the stream (batched per microtask) from the current resume position.
+ * The hub refuses a stream without channels, so with none the session only checks that the
+ * hub answers (`/healthz`) and opens a stream when the first channel arrives.
+ */
+export class SseSession implements TransportSession {
+  readonly kind = 'sse';
+  private source: EventSourceLike | null = null;
+  private readonly channels: Set<string>;
+  /** Identifies the latest stream or reachability check; answers to older ones are ignored. */
+  private attempt: object = {};
+  private opened = false;
+  private everOpened = false;
+  private reopenQueued = false;
+  private ended = false;
+  private connectTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly hubUrl: string,
+    private readonly EventSourceImpl: EventSourceConstructor,
+    private readonly fetchImpl: FetchFunction,
+    private readonly events: SessionEvents,
+    channels: Iterable<string>,
+    private readonly resumePosition: () => string | undefined,
+    private readonly connectTimeoutMs: number,
+  ) {
+    this.channels = new Set(channels);
+    this.open();
+  }
+
+  subscribe(channel: string): void {
+    if (this.channels.has(channel)) return;
+    this.channels.add(channel);
+    this.queueReopen();
+  }
+
+  unsubscribe(channel: string): void {
+    if (this.channels.delete(channel)) this.queueReopen();
+  }
+
+  ping(): void {}
+
+  close(): void {
+    this.ended = true;
+    clearTimeout(this.connectTimer);
+    this.source?.close();
+  }
+
+  private queueReopen(): void {
+    if (this.reopenQueued) return;
+    this.reopenQueued = true;
+    queueMicrotask(() => {
+      this.reopenQueued = false;
+      if (this.ended) return;
+      this.source?.close();
+      this.source = null;
+      this.open();
+    });
+  }
+
+  private open(): void {
+    const attempt = (this.attempt = {});
+    const current = () => !this.ended && this.attempt === attempt;
+    this.opened = false;
+    clearTimeout(this.connectTimer);
+    this.connectTimer = setTimeout(() => {
+      if (!current() || this.opened) return;
+      this.source?.close();
+      this.end({ opened: this.everOpened, retry: true, reason: null });
+    }, this.connectTimeoutMs);
+    if (this.channels.size === 0) this.checkReachable(current);
+    else this.openStream(current);
+  }
+
+  private markOpen(): void {
+    this.opened = true;
+    this.everOpened = true;
+    clearTimeout(this.connectTimer);
+    this.events.activity(this);
+    this.events.opened(this);
+  }
+
+  private checkReachable(current: () => boolean): void {
+    this.fetchImpl(`${this.hubUrl}/healthz`)
+      .then(
+        (response) => response.ok,
+        () => false,
+      )
+      .then((reachable) => {
+        if (!current()) return;
+        if (reachable) this.markOpen();
+        else this.end({ opened: this.everOpened, retry: true, reason: null });
+      });
+  }
+
+  private openStream(current: () => boolean): void {
+    const source = new this.EventSourceImpl(streamUrl(this.hubUrl, this.channels, this.resumePosition()));
+    this.source = source;
+    source.addEventListener('open', () => {
+      if (current()) this.markOpen();
+    });
+    source.addEventListener('snapshot', (message) => {
+      const body = current() && this.read<{ channel: string; snapshot: Job | Job[]; recovered: boolean; pos: string }>(message);
+      if (body) this.events.snapshot(this, body.channel, body.snapshot, body.recovered, body.pos);
+    });
+    source.addEventListener('job', (message) => {
+      const body = current() && this.read<{ channel: string; pos: string; event: JobEvent }>(message);
+      if (body) this.events.event(this, body.channel, body.pos, body.event);
+    });
+    // `error` is both the hub's named message (a MessageEvent with data) and EventSource's own
+    // connection error (a plain Event).
+    source.addEventListener('error', (event) => {
+      if (!current()) return;
+      if (event instanceof MessageEvent) {
+        const body = this.read<{ channel?: string; code: string; message: string }>(event);
+        if (body?.channel) this.events.channelError(this, body.channel, body.code, body.message);
+        return;
+      }
+      this.connectionError(source);
+    });
+  }
+
+  /**
+   * After an interruption the browser reconnects by itself with Last-Event-ID, which resumes
+   * every channel; it is left to do so once. A stream that never opened, was closed for good,
+   * or fails again before reopening is handed back to the connection's own reconnect logic.
+   */
+  private connectionError(source: EventSourceLike): void {
+    const wasOpen = this.opened;
+    this.opened = false;
+    if (wasOpen && source.readyState !== EVENT_SOURCE_CLOSED) {
+      this.events.interrupted(this);
+      return;
+    }
+    source.close();
+    this.end({ opened: this.everOpened, retry: true, reason: null });
+  }
+
+  private end(outcome: { opened: boolean; retry: boolean; reason: string | null }): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.connectTimer);
+    this.events.closed(this, outcome);
+  }
+
+  private read<T>(message: Event): T | undefined {
+    this.events.activity(this);
+    try {
+      return JSON.parse((message as MessageEvent).data as string) as T;
+    } catch {
+      return undefined;
+    }
+  }
+}

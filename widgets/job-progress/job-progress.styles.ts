@@ -1,0 +1,76 @@
+import { css } from 'lit';
+
+export const jobProgressStyles = css`
+  .base {
+    display: flex;
+    flex-direction: column;
+    gap: var(--_space);
+    padding: calc(var(--_space) * 1.5);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+  }
+
+  .header {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: var(--_space);
+  }
+
+  .name {
+    font-weight: 600;
+    overflow-wrap: anywhere;
+    margin-inline-end: auto;
+  }
+
+  .details {
+    display: flex;
+    flex-wrap: wrap;
+    column-gap: calc(var(--_space) * 2);
+    row-gap: calc(var(--_space) / 2);
+    color: var(--_muted);
+    font-variant-numeric: tabular-nums;
+  }
+
+  .percent {
+    color: var(--_text);
+    font-weight: 600;
+  }
+
+  p {
+    margin: 0;
+  }
+
+  .controls {
+    display: flex;
+    flex-wrap: wrap;
+    gap: var(--_space);
+  }
+
+  .output-label {
+    display: block;
+    margin-block-end: calc(var(--_space) / 2);
+    color: var(--_muted);
+    font-size: 0.85em;
+  }
+
+  pre {
+    margin: 0;
+    max-block-size: 12rem;
+    overflow: auto;
+    padding: var(--_space);
+    border-radius: var(--_radius);
+    background: var(--_track);
+    font-family: ui-monospace, monospace;
+    font-size: 0.85em;
+    white-space: pre-wrap;
+    overflow-wrap: anywhere;
+  }
+
+  @media (forced-colors: active) {
+    .base,
+    pre {
+      border: 1px solid CanvasText;
+    }
+  }
+`;

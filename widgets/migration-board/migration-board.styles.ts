@@ -1,0 +1,316 @@
+import { css } from 'lit';
+
+export const migrationBoardStyles = css`
+  :host {
+    --_board-height: var(--jobcast-board-height, 32rem);
+    --_columns: minmax(13rem, 1.4fr) minmax(9rem, 1fr) minmax(9rem, 1fr) 10rem 7rem 6rem 10rem 20rem;
+    --_row-height: 64px;
+  }
+
+  .base {
+    display: flex;
+    flex-direction: column;
+    gap: var(--_space);
+  }
+
+  .summary,
+  .toolbar {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: var(--_space) calc(var(--_space) * 2);
+  }
+
+  .title {
+    font-size: 1.15em;
+    font-weight: 700;
+  }
+
+  .counts {
+    display: flex;
+    flex-wrap: wrap;
+    gap: var(--_space);
+    margin: 0;
+    padding: 0;
+    list-style: none;
+    font-variant-numeric: tabular-nums;
+  }
+
+  .overall {
+    display: flex;
+    align-items: center;
+    gap: var(--_space);
+    flex: 1 1 12rem;
+    min-inline-size: 12rem;
+  }
+
+  .overall .track {
+    flex: 1;
+  }
+
+  label {
+    display: inline-flex;
+    align-items: center;
+    gap: calc(var(--_space) / 2);
+  }
+
+  input,
+  select {
+    font: inherit;
+    color: var(--_text);
+    background: var(--_surface);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding-block: 0.2em;
+    padding-inline: 0.5em;
+  }
+
+  /* The table is its own scroll container so the sticky header and the rows share columns. */
+  .table {
+    position: relative;
+    block-size: var(--_board-height);
+    overflow: auto;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    overscroll-behavior: contain;
+  }
+
+  .head,
+  .body {
+    min-inline-size: 72rem;
+  }
+
+  .head {
+    position: sticky;
+    inset-block-start: 0;
+    z-index: 1;
+    background: var(--_surface);
+    border-block-end: 1px solid var(--_border);
+  }
+
+  .head .row {
+    display: grid;
+    grid-template-columns: var(--_columns);
+    font-weight: 600;
+    color: var(--_muted);
+  }
+
+  .sort {
+    all: unset;
+    cursor: pointer;
+    display: inline-flex;
+    gap: 0.25em;
+  }
+
+  .sort:focus-visible {
+    outline: 2px solid var(--_focus);
+  }
+
+  [aria-sort='ascending'] .sort::after {
+    content: '▲';
+    font-size: 0.7em;
+  }
+
+  [aria-sort='descending'] .sort::after {
+    content: '▼';
+    font-size: 0.7em;
+  }
+
+  .body {
+    position: relative;
+  }
+
+  .body .row {
+    position: absolute;
+    inset-block-start: 0;
+    inset-inline: 0;
+    display: grid;
+    grid-template-columns: var(--_columns);
+    grid-template-rows: var(--_row-height) 1fr;
+    border-block-end: 1px solid var(--_border);
+    background: var(--_surface);
+    contain: layout paint style;
+  }
+
+  .body .row:focus-visible {
+    outline-offset: -2px;
+  }
+
+  .body .row[data-active] {
+    background: color-mix(in srgb, var(--_accent) 6%, var(--_surface));
+  }
+
+  .cell {
+    display: flex;
+    flex-direction: column;
+    justify-content: center;
+    gap: 0.2em;
+    min-inline-size: 0;
+    padding-block: 0.25em;
+    padding-inline: var(--_space);
+    overflow: hidden;
+    font-variant-numeric: tabular-nums;
+  }
+
+  .head .cell {
+    justify-content: center;
+    block-size: 2.5rem;
+  }
+
+  .line {
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+
+  .name-cell {
+    flex-direction: row;
+    align-items: center;
+    justify-content: flex-start;
+  }
+
+  .name-text {
+    display: flex;
+    flex-direction: column;
+    min-inline-size: 0;
+  }
+
+  .id {
+    font-size: 0.8em;
+  }
+
+  .disclosure {
+    flex: none;
+    inline-size: 1.75rem;
+    block-size: 1.75rem;
+    padding: 0;
+  }
+
+  .disclosure::before {
+    content: '';
+    display: inline-block;
+    inline-size: 0.45em;
+    block-size: 0.45em;
+    border-inline-end: 2px solid currentColor;
+    border-block-end: 2px solid currentColor;
+    transform: rotate(-45deg);
+    transition: transform 0.15s;
+  }
+
+  :host(:dir(rtl)) .disclosure::before {
+    transform: rotate(135deg);
+  }
+
+  .disclosure[aria-expanded='true']::before {
+    transform: rotate(45deg);
+  }
+
+  .steps {
+    display: flex;
+    gap: 2px;
+    margin: 0;
+    padding: 0;
+    list-style: none;
+  }
+
+  .step {
+    position: relative;
+    flex: 1;
+    block-size: 0.4rem;
+    border-radius: 2px;
+    background: var(--_track);
+  }
+
+  .step[data-state='done'] {
+    background: var(--_success);
+  }
+
+  .step[data-state='current'] {
+    background: var(--_accent);
+  }
+
+  /* The point of no return: a marker on the irreversible phase's inline-start edge. */
+  .step[data-irreversible]::before {
+    content: '';
+    position: absolute;
+    inset-block: -0.25rem;
+    inset-inline-start: -2px;
+    inline-size: 2px;
+    background: var(--_danger);
+  }
+
+  .badges {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.25em;
+  }
+
+  .badges .badge {
+    max-inline-size: 100%;
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+
+  .actions .buttons {
+    display: flex;
+    gap: 0.25em;
+  }
+
+  .actions button {
+    padding-inline: 0.45em;
+    font-size: 0.9em;
+  }
+
+  .actions .note {
+    font-size: 0.8em;
+    display: -webkit-box;
+    -webkit-line-clamp: 2;
+    -webkit-box-orient: vertical;
+    overflow: hidden;
+  }
+
+  .breakdown {
+    grid-column: 1 / -1;
+    justify-content: flex-start;
+    overflow: auto;
+    border-block-start: 1px dashed var(--_border);
+  }
+
+  .scopes {
+    display: grid;
+    grid-template-columns: minmax(8rem, 14rem) minmax(8rem, 1fr) auto auto;
+    align-items: center;
+    gap: 0.3em var(--_space);
+    margin: 0;
+    padding: 0;
+    list-style: none;
+  }
+
+  .scopes li {
+    display: contents;
+  }
+
+  .empty {
+    grid-column: 1 / -1;
+    padding: calc(var(--_space) * 2);
+    color: var(--_muted);
+  }
+
+  @media (forced-colors: active) {
+    .step,
+    .step[data-state] {
+      background: Canvas;
+      border: 1px solid CanvasText;
+    }
+    .step[data-state='done'],
+    .step[data-state='current'] {
+      background: Highlight;
+    }
+    .step[data-irreversible]::before {
+      background: CanvasText;
+    }
+    .body .row[data-active] {
+      outline: 1px solid Highlight;
+    }
+  }
+`;

@@ -1,0 +1,41 @@
+import { expect } from '@open-wc/testing';
+import { formatterFor, resolveLocale } from './format.ts';
+
+describe('formatterFor', () => {
+  it('formats numbers, percentages and durations for the locale', () => {
+    const en = formatterFor('en-US');
+    expect(en.number(1234567)).to.equal('1,234,567');
+    expect(en.number(2.345)).to.equal('2.3');
+    expect(en.percent(42.9)).to.equal('42%');
+    expect(en.percent(99.99)).to.equal('99%');
+    expect(en.duration(42)).to.equal('42s');
+    expect(en.duration(3900)).to.equal('1h 5m');
+    expect(en.duration(3603)).to.equal('1h');
+    expect(en.duration(0)).to.equal('0s');
+
+    const de = formatterFor('de-DE');
+    expect(de.number(1234567)).to.equal('1.234.567');
+    expect(de.percent(42)).to.match(/^42\s%$/);
+  });
+
+  it('keeps one formatter per locale', () => {
+    expect(formatterFor('fr')).to.equal(formatterFor('fr'));
+  });
+});
+
+describe('resolveLocale', () => {
+  it('takes the nearest lang, then the document, and survives an invalid tag', () => {
+    const outer = document.createElement('div');
+    outer.lang = 'de-CH';
+    const inner = document.createElement('span');
+    outer.append(inner);
+    document.body.append(outer);
+    try {
+      expect(resolveLocale(inner)).to.equal('de-CH');
+      outer.lang = 'not a locale!';
+      expect(resolveLocale(inner)).to.equal(document.documentElement.lang || navigator.language);
+    } finally {
+      outer.remove();
+    }
+  });
+});

@@ -1,0 +1,42 @@
+import { html, nothing, type TemplateResult } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
+import { styleMap } from 'lit/directives/style-map.js';
+
+export interface ProgressBarOptions {
+  /** 0–100, or null for indeterminate progress. */
+  percent: number | null;
+  /** Accessible name of the bar. */
+  label: string;
+  /** Localised spoken value, for example "42% · 4,200 of 10,000 rows". */
+  valueText: string;
+  /** Colour family of the fill (see statusTone). */
+  tone: string;
+  /** Whether an indeterminate bar sweeps; a paused or finished job's bar stands still. */
+  moving: boolean;
+}
+
+/**
+ * A role="progressbar" track and fill. The fill is scaled with a transform so updates never
+ * trigger layout. When indeterminate, aria-valuemin/max/now are left out, as ARIA requires.
+ */
+export function renderProgressBar({ percent, label, valueText, tone, moving }: ProgressBarOptions): TemplateResult {
+  const determinate = percent !== null;
+  const fillStyle = determinate ? { transform: `scaleX(${percent / 100})` } : moving ? {} : { transform: 'scaleX(0)' };
+  return html`<div
+    class="track"
+    part="track"
+    role="progressbar"
+    aria-label=${label}
+    aria-valuemin=${determinate ? 0 : nothing}
+    aria-valuemax=${determinate ? 100 : nothing}
+    aria-valuenow=${determinate ? Math.round(percent) : nothing}
+    aria-valuetext=${ifDefined(valueText || undefined)}
+  >
+    <div
+      class="fill ${determinate ? '' : moving ? 'indeterminate' : ''}"
+      part="fill"
+      data-tone=${tone}
+      style=${styleMap(fillStyle)}
+    ></div>
+  </div>`;
+}
