@@ -68,6 +68,22 @@ describe("Server-Sent Events", () => {
     resumed.close();
   });
 
+  it("prefers the browser's newer Last-Event-ID over the since of the original URL", async () => {
+    const job = await external();
+    const first = await TestStream.open(`${hub.url}/v1/stream?channel=job:${job.id}`);
+    await first.next((message) => message.event === "snapshot");
+    const since = first.lastEventId!;
+    await report(job.id, { kind: "log", message: "seen" });
+    await first.next((message) => message.event === "job");
+    const newer = first.lastEventId!;
+    first.close();
+    await report(job.id, { kind: "log", message: "missed" });
+    const resumed = await TestStream.open(`${hub.url}/v1/stream?channel=job:${job.id}&since=${since}`, { "last-event-id": newer });
+    await resumed.next((message) => message.event === "job" && message.data.event.message === "missed");
+    assert.deepEqual(resumed.jobEvents().map((data) => data.event.message), ["missed"]);
+    resumed.close();
+  });
+
   it("gives a fresh snapshot when Last-Event-ID is from another epoch", async () => {
     const job = await external();
     await report(job.id, { kind: "phase", phase: "only" });
