@@ -1,4 +1,5 @@
 import { defineConfig, type UserConfig } from 'vite';
+import { minifyLitTemplatesPlugin } from './scripts/minify-lit-templates.mjs';
 
 /**
  * `vite build`: dist/jobcast.js, the script-tag bundle — every element and Lit in one minified
@@ -8,6 +9,7 @@ import { defineConfig, type UserConfig } from 'vite';
  * the fake hub) for npm users whose bundler provides Lit, so a page holds one copy of it.
  */
 const bundle: UserConfig = {
+  plugins: [minifyLitTemplatesPlugin()],
   build: {
     target: 'es2022',
     outDir: 'dist',

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { playwrightLauncher } from '@web/test-runner-playwright';
+import { minifyLitTemplates } from './scripts/minify-lit-templates.mjs';
 
 // Widget tests in a real Chromium: the distribution's /usr/bin/chromium, never a downloaded one.
 export default {
@@ -13,6 +14,15 @@ export default {
       // Keeps useDefineForClassFields: false, which Lit's reactive class fields rely on.
       tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)),
     }),
+    // The elements are tested with their templates minified as the build ships them.
+    {
+      name: 'minify-lit-templates',
+      transform(context) {
+        if (!/^\/widgets\/.*\.ts$/.test(context.path) || context.path.endsWith('.test.ts')) return undefined;
+        const body = minifyLitTemplates(context.body, 'js');
+        return body === null ? undefined : { body };
+      },
+    },
   ],
   browsers: [
     playwrightLauncher({

@@ -1,5 +1,5 @@
 import type { Control, Job, JobError, JobStatus } from "../protocol/index.ts";
-import { isTerminal } from "../protocol/index.ts";
+import { isTerminal } from "../protocol/states.ts";
 import type { JobChange } from "../engines/engine.ts";
 
 /** What a job type supports beyond cancel. */

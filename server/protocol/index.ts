@@ -4,3 +4,4 @@ export * from "./rest.ts";
 export * from "./channel.ts";
 export * from "./frames.ts";
 export * from "./errors.ts";
+export * from "./new-job.ts";

@@ -1,24 +1,12 @@
 import { z } from "zod";
+import { CONTROLS, JOB_STATUSES } from "./states.ts";
 
-/** Every state a job can be in. The last four are terminal. */
-export const JOB_STATUSES = [
-  "queued",
-  "running",
-  "paused",
-  "cancelling",
-  "rolling_back",
-  "completed",
-  "failed",
-  "cancelled",
-  "rolled_back",
-] as const;
+export { CONTROLS, isTerminal, JOB_STATUSES, TERMINAL_STATUSES } from "./states.ts";
+
+/** Every state a job can be in; the last four are terminal. */
 export const JobStatus = z.enum(JOB_STATUSES);
 export type JobStatus = z.infer<typeof JobStatus>;
 
-export const TERMINAL_STATUSES: readonly JobStatus[] = ["completed", "failed", "cancelled", "rolled_back"];
-export const isTerminal = (status: JobStatus): boolean => TERMINAL_STATUSES.includes(status);
-
-export const CONTROLS = ["cancel", "pause", "resume", "retry", "rollback"] as const;
 export const Control = z.enum(CONTROLS);
 export type Control = z.infer<typeof Control>;
 

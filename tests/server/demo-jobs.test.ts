@@ -4,7 +4,7 @@ import type { z } from "zod";
 import type { JobContext, JobType } from "../../server/jobs/define.ts";
 import { demoJobs } from "../../server/jobs/demo/index.ts";
 import { migration } from "../../server/jobs/demo/migration.ts";
-import { HandlerReport, type Job } from "../../server/protocol/index.ts";
+import { HandlerReport, type Job, newJob } from "../../server/protocol/index.ts";
 
 type Report = z.output<typeof HandlerReport>;
 
@@ -18,35 +18,7 @@ const EXPECTED_FAILURES: Record<string, { code: string; phase?: string }> = {
 
 function jobOf(type: Pick<JobType, "type" | "phases">, phase: string | null): Job {
   const now = new Date().toISOString();
-  return {
-    id: "job-1",
-    type: type.type,
-    status: "running",
-    phase,
-    phases: type.phases,
-    progress: { current: 0, total: null, unit: null, percent: null, rate: null, etaSeconds: null },
-    scopes: [],
-    message: null,
-    counters: {},
-    throttle: null,
-    stalled: false,
-    output: null,
-    result: null,
-    error: null,
-    input: null,
-    labels: {},
-    key: null,
-    external: false,
-    leaseSeconds: null,
-    leaseExpiresAt: null,
-    attempt: 1,
-    controls: [],
-    seq: 0,
-    createdAt: now,
-    startedAt: now,
-    updatedAt: now,
-    finishedAt: null,
-  };
+  return newJob({ id: "job-1", type: type.type, status: "running", phase, phases: type.phases, startedAt: now });
 }
 
 /** A JobContext that builds reports the way the runner's does and sleeps on real, abortable timers. */

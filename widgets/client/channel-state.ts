@@ -21,14 +21,14 @@ export class ChannelState {
   resumePosition: string | undefined;
   hasSnapshot = false;
   error: { code: string; message: string } | null = null;
-  private jobsById = new Map<string, Job>();
-  private epoch: string | undefined;
-  private deliveredOffset = 0;
+  #jobsById = new Map<string, Job>();
+  #epoch: string | undefined;
+  #deliveredOffset = 0;
 
   constructor(readonly channel: string) {}
 
   jobs(): Job[] {
-    return [...this.jobsById.values()];
+    return [...this.#jobsById.values()];
   }
 
   /**
@@ -40,13 +40,13 @@ export class ChannelState {
   applySnapshot(snapshot: Job | Job[], recovered: boolean, position: string): ChannelUpdate {
     const incoming = Array.isArray(snapshot) ? snapshot : [snapshot];
     const parsed = parsePosition(position);
-    const continues = recovered && this.hasSnapshot && parsed !== undefined && parsed.epoch === this.epoch;
+    const continues = recovered && this.hasSnapshot && parsed !== undefined && parsed.epoch === this.#epoch;
     if (continues) {
-      for (const job of incoming) this.keepNewest(job);
+      for (const job of incoming) this.#keepNewest(job);
     } else {
-      this.jobsById = new Map(incoming.map((job) => [job.id, job]));
-      this.epoch = parsed?.epoch;
-      this.deliveredOffset = parsed?.offset ?? 0;
+      this.#jobsById = new Map(incoming.map((job) => [job.id, job]));
+      this.#epoch = parsed?.epoch;
+      this.#deliveredOffset = parsed?.offset ?? 0;
       this.resumePosition = position;
     }
     this.hasSnapshot = true;
@@ -58,12 +58,12 @@ export class ChannelState {
   applyEvent(position: string, event: JobEvent): ChannelUpdate | null {
     const parsed = parsePosition(position);
     if (parsed) {
-      if (parsed.epoch === this.epoch && parsed.offset <= this.deliveredOffset) return null;
-      this.epoch = parsed.epoch;
-      this.deliveredOffset = parsed.offset;
+      if (parsed.epoch === this.#epoch && parsed.offset <= this.#deliveredOffset) return null;
+      this.#epoch = parsed.epoch;
+      this.#deliveredOffset = parsed.offset;
       this.resumePosition = position;
     }
-    this.keepNewest(event.job);
+    this.#keepNewest(event.job);
     return { type: 'event', channel: this.channel, event };
   }
 
@@ -73,8 +73,8 @@ export class ChannelState {
   }
 
   /** Replayed events may be older than the snapshot they follow; state never goes back. */
-  private keepNewest(job: Job): void {
-    const known = this.jobsById.get(job.id);
-    if (!known || job.seq >= known.seq) this.jobsById.set(job.id, job);
+  #keepNewest(job: Job): void {
+    const known = this.#jobsById.get(job.id);
+    if (!known || job.seq >= known.seq) this.#jobsById.set(job.id, job);
   }
 }

@@ -162,64 +162,64 @@ class SharedConnection implements SessionEvents {
     staleAfterMs: null,
     closeReason: null,
   };
-  private readonly handles = new Set<ConnectionHandle>();
-  private readonly channels = new Map<string, ChannelState>();
-  private session: TransportSession | null = null;
+  readonly #handles = new Set<ConnectionHandle>();
+  readonly #channels = new Map<string, ChannelState>();
+  #session: TransportSession | null = null;
   /** A WebSocket being tried while the SSE fallback carries the traffic. */
-  private probe: WebSocketSession | null = null;
-  private attempt = 0;
+  #probe: WebSocketSession | null = null;
+  #attempt = 0;
   /** The hub's epoch as of the last snapshot: resume positions of other epochs are void. */
-  private epoch: string | undefined;
+  #epoch: string | undefined;
   /** The WebSocket heartbeat interval announced by the hub's last `welcome`. */
-  private webSocketHeartbeatMs = DEFAULT_HEARTBEAT_MS;
-  private online = typeof navigator === 'undefined' || navigator.onLine !== false;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private probeTimer: ReturnType<typeof setTimeout> | undefined;
-  private livenessTimer: ReturnType<typeof setTimeout> | undefined;
-  private pingTimer: ReturnType<typeof setInterval> | undefined;
-  private releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  #webSocketHeartbeatMs = DEFAULT_HEARTBEAT_MS;
+  #online = typeof navigator === 'undefined' || navigator.onLine !== false;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #probeTimer: ReturnType<typeof setTimeout> | undefined;
+  #livenessTimer: ReturnType<typeof setTimeout> | undefined;
+  #pingTimer: ReturnType<typeof setInterval> | undefined;
+  #releaseTimer: ReturnType<typeof setTimeout> | undefined;
 
-  private readonly WebSocketImpl: WebSocketConstructor | null;
-  private readonly EventSourceImpl: EventSourceConstructor | null;
-  private readonly fetchImpl: FetchFunction;
+  readonly #WebSocketImpl: WebSocketConstructor | null;
+  readonly #EventSourceImpl: EventSourceConstructor | null;
+  readonly #fetchImpl: FetchFunction;
+  readonly #options: ConnectOptions;
+  readonly #onDispose: () => void;
 
-  constructor(
-    readonly hubUrl: string,
-    private readonly options: ConnectOptions,
-    private readonly onDispose: () => void,
-  ) {
-    this.WebSocketImpl = options.WebSocket === undefined ? (globalThis.WebSocket ?? null) : options.WebSocket;
-    this.EventSourceImpl = options.EventSource === undefined ? (globalThis.EventSource ?? null) : options.EventSource;
-    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    globalThis.addEventListener?.('online', this.onOnline);
-    globalThis.addEventListener?.('offline', this.onOffline);
-    globalThis.document?.addEventListener('visibilitychange', this.onVisibilityChange);
-    this.attemptConnection();
+  constructor(readonly hubUrl: string, options: ConnectOptions, onDispose: () => void) {
+    this.#options = options;
+    this.#onDispose = onDispose;
+    this.#WebSocketImpl = options.WebSocket === undefined ? (globalThis.WebSocket ?? null) : options.WebSocket;
+    this.#EventSourceImpl = options.EventSource === undefined ? (globalThis.EventSource ?? null) : options.EventSource;
+    this.#fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    globalThis.addEventListener?.('online', this.#onOnline);
+    globalThis.addEventListener?.('offline', this.#onOffline);
+    globalThis.document?.addEventListener('visibilitychange', this.#onVisibilityChange);
+    this.#attemptConnection();
   }
 
   acquire(): ConnectionHandle {
-    clearTimeout(this.releaseTimer);
+    clearTimeout(this.#releaseTimer);
     const handle = new ConnectionHandle(this);
-    this.handles.add(handle);
+    this.#handles.add(handle);
     return handle;
   }
 
   release(handle: ConnectionHandle): void {
-    this.handles.delete(handle);
-    if (this.handles.size > 0) return;
-    clearTimeout(this.releaseTimer);
+    this.#handles.delete(handle);
+    if (this.#handles.size > 0) return;
+    clearTimeout(this.#releaseTimer);
     // A short grace period lets a page that re-renders (release, then connect again) keep its socket.
-    this.releaseTimer = setTimeout(() => {
-      if (this.handles.size === 0) this.dispose();
-    }, this.options.releaseDelayMs ?? 1_000);
+    this.#releaseTimer = setTimeout(() => {
+      if (this.#handles.size === 0) this.#dispose();
+    }, this.#options.releaseDelayMs ?? 1_000);
   }
 
   subscribe(channel: string, listener: ChannelListener): () => void {
-    let state = this.channels.get(channel);
+    let state = this.#channels.get(channel);
     if (!state) {
       state = new ChannelState(channel);
-      this.channels.set(channel, state);
-      if (this.status.state === 'live') this.session?.subscribe(channel, undefined);
+      this.#channels.set(channel, state);
+      if (this.status.state === 'live') this.#session?.subscribe(channel, undefined);
     } else if (state.hasSnapshot || state.error) {
       const known = state;
       queueMicrotask(() => {
@@ -235,101 +235,101 @@ class SharedConnection implements SessionEvents {
     const subscribed = state;
     return () => {
       subscribed.listeners.delete(listener);
-      if (subscribed.listeners.size > 0 || this.channels.get(channel) !== subscribed) return;
-      this.channels.delete(channel);
-      this.session?.unsubscribe(channel);
+      if (subscribed.listeners.size > 0 || this.#channels.get(channel) !== subscribed) return;
+      this.#channels.delete(channel);
+      this.#session?.unsubscribe(channel);
     };
   }
 
   jobs(channel: string): Job[] {
-    return this.channels.get(channel)?.jobs() ?? [];
+    return this.#channels.get(channel)?.jobs() ?? [];
   }
 
   submit(body: SubmitJobBody): Promise<Job> {
-    return postJson(this.fetchImpl, `${this.hubUrl}/v1/jobs`, body);
+    return postJson(this.#fetchImpl, `${this.hubUrl}/v1/jobs`, body);
   }
 
   control(jobId: string, control: Control): Promise<Job> {
-    return postJson(this.fetchImpl, `${this.hubUrl}/v1/jobs/${encodeURIComponent(jobId)}/${control}`, {});
+    return postJson(this.#fetchImpl, `${this.hubUrl}/v1/jobs/${encodeURIComponent(jobId)}/${control}`, {});
   }
 
   reconnectNow(): void {
-    this.closeSession();
-    this.attemptConnection();
+    this.#closeSession();
+    this.#attemptConnection();
   }
 
   // Transport session callbacks. Sessions other than the current one (already replaced or
   // closed) are ignored, except the WebSocket probe opening.
 
   opened(session: TransportSession): void {
-    if (session === this.probe) {
-      this.promoteProbe(this.probe);
+    if (session === this.#probe) {
+      this.#promoteProbe(this.#probe);
       return;
     }
-    if (session !== this.session) return;
+    if (session !== this.#session) return;
     // An SSE stream reopened for a change of channels was live all along.
     const subscriptionsFlowing = this.status.state === 'live';
-    this.goLive(session);
-    if (!subscriptionsFlowing) this.subscribeAll(session);
+    this.#goLive(session);
+    if (!subscriptionsFlowing) this.#subscribeAll(session);
   }
 
   activity(session: TransportSession): void {
-    if (session === this.session) this.status.lastMessageAt = Date.now();
+    if (session === this.#session) this.status.lastMessageAt = Date.now();
   }
 
   welcome(session: TransportSession, heartbeatMs: number): void {
-    if (session !== this.session || !(heartbeatMs > 0)) return;
-    this.webSocketHeartbeatMs = heartbeatMs;
-    this.update({ heartbeatMs, staleAfterMs: heartbeatMs * STALE_HEARTBEATS });
-    this.armLiveness();
+    if (session !== this.#session || !(heartbeatMs > 0)) return;
+    this.#webSocketHeartbeatMs = heartbeatMs;
+    this.#update({ heartbeatMs, staleAfterMs: heartbeatMs * STALE_HEARTBEATS });
+    this.#armLiveness();
   }
 
   snapshot(session: TransportSession, channel: string, snapshot: Job | Job[], recovered: boolean, position: string): void {
-    if (session !== this.session) return;
-    this.epoch = parsePosition(position)?.epoch ?? this.epoch;
-    const state = this.channels.get(channel);
-    if (state) this.deliver(state, state.applySnapshot(snapshot, recovered, position));
+    if (session !== this.#session) return;
+    this.#epoch = parsePosition(position)?.epoch ?? this.#epoch;
+    const state = this.#channels.get(channel);
+    if (state) this.#deliver(state, state.applySnapshot(snapshot, recovered, position));
   }
 
   event(session: TransportSession, channel: string, position: string, event: JobEvent): void {
-    const state = session === this.session ? this.channels.get(channel) : undefined;
+    const state = session === this.#session ? this.#channels.get(channel) : undefined;
     const update = state?.applyEvent(position, event);
-    if (state && update) this.deliver(state, update);
+    if (state && update) this.#deliver(state, update);
   }
 
   channelError(session: TransportSession, channel: string, code: string, message: string): void {
-    const state = session === this.session ? this.channels.get(channel) : undefined;
-    if (state) this.deliver(state, state.applyError(code, message));
+    const state = session === this.#session ? this.#channels.get(channel) : undefined;
+    if (state) this.#deliver(state, state.applyError(code, message));
   }
 
   latency(session: TransportSession, roundTripMs: number): void {
-    if (session === this.session) this.update({ latencyMs: Math.round(roundTripMs) });
+    if (session === this.#session) this.#update({ latencyMs: Math.round(roundTripMs) });
   }
 
   interrupted(session: TransportSession): void {
-    if (session === this.session) this.update({ state: 'reconnecting', transport: null, nextRetryAt: null });
+    if (session === this.#session) this.#update({ state: 'reconnecting', transport: null, nextRetryAt: null });
   }
 
   closed(session: TransportSession, outcome: { opened: boolean; retry: boolean; reason: string | null }): void {
-    if (session === this.probe) {
-      this.probe = null;
-      this.scheduleProbe();
+    if (session === this.#probe) {
+      this.#probe = null;
+      this.#scheduleProbe();
       return;
     }
-    if (session !== this.session) return;
-    this.closeSession();
-    if (!outcome.opened && session.kind === 'websocket' && this.EventSourceImpl) {
-      this.session = this.openSse();
+    if (session !== this.#session) return;
+    this.#closeSession();
+    if (!outcome.opened && session.kind === 'websocket' && this.#EventSourceImpl) {
+      this.#session = this.#openSse();
       return;
     }
     if (!outcome.retry) {
-      this.update({ state: 'offline', transport: null, nextRetryAt: null, closeReason: outcome.reason });
+      this.#update({ state: 'offline', transport: null, nextRetryAt: null, closeReason: outcome.reason });
       return;
     }
-    this.scheduleReconnect();
+    this.#scheduleReconnect();
   }
 
-  private deliver(state: ChannelState, update: ChannelUpdate): void {
+  #deliver(state: ChannelState, update: ChannelUpdate): void {
     for (const listener of [...state.listeners]) {
       try {
         listener(update);
@@ -340,43 +340,43 @@ class SharedConnection implements SessionEvents {
     }
   }
 
-  private attemptConnection(): void {
-    clearTimeout(this.retryTimer);
-    if (!this.online) {
-      this.update({ state: 'offline', transport: null, nextRetryAt: null });
+  #attemptConnection(): void {
+    clearTimeout(this.#retryTimer);
+    if (!this.#online) {
+      this.#update({ state: 'offline', transport: null, nextRetryAt: null });
       return;
     }
-    if (this.status.state !== 'connecting') this.update({ state: 'reconnecting', transport: null, nextRetryAt: null });
-    this.session = this.openWebSocket() ?? this.openSse();
+    if (this.status.state !== 'connecting') this.#update({ state: 'reconnecting', transport: null, nextRetryAt: null });
+    this.#session = this.#openWebSocket() ?? this.#openSse();
   }
 
   /** Null when there is no WebSocket, or the URL is not one it accepts (it throws then). */
-  private openWebSocket(): WebSocketSession | null {
-    if (!this.WebSocketImpl) return null;
+  #openWebSocket(): WebSocketSession | null {
+    if (!this.#WebSocketImpl) return null;
     try {
-      return new WebSocketSession(this.hubUrl, this.WebSocketImpl, this, this.connectTimeoutMs);
+      return new WebSocketSession(this.hubUrl, this.#WebSocketImpl, this, this.#connectTimeoutMs);
     } catch {
       return null;
     }
   }
 
-  private openSse(): TransportSession | null {
-    if (!this.EventSourceImpl) {
-      this.scheduleReconnect();
+  #openSse(): TransportSession | null {
+    if (!this.#EventSourceImpl) {
+      this.#scheduleReconnect();
       return null;
     }
     try {
       return new SseSession(
         this.hubUrl,
-        this.EventSourceImpl,
-        this.fetchImpl,
+        this.#EventSourceImpl,
+        this.#fetchImpl,
         this,
-        this.channels.keys(),
-        () => this.streamResumePosition(),
-        this.connectTimeoutMs,
+        this.#channels.keys(),
+        () => this.#streamResumePosition(),
+        this.#connectTimeoutMs,
       );
     } catch {
-      this.scheduleReconnect();
+      this.#scheduleReconnect();
       return null;
     }
   }
@@ -386,136 +386,136 @@ class SharedConnection implements SessionEvents {
    * in the hub's current epoch, so no channel misses anything (channels already past it drop the
    * duplicates). Positions of an earlier epoch cannot be resumed from at all.
    */
-  private streamResumePosition(): string | undefined {
+  #streamResumePosition(): string | undefined {
     let oldest: { position: string; offset: number } | undefined;
-    for (const { resumePosition } of this.channels.values()) {
+    for (const { resumePosition } of this.#channels.values()) {
       const parsed = resumePosition ? parsePosition(resumePosition) : undefined;
-      if (!resumePosition || !parsed || parsed.epoch !== this.epoch) continue;
+      if (!resumePosition || !parsed || parsed.epoch !== this.#epoch) continue;
       if (!oldest || parsed.offset < oldest.offset) oldest = { position: resumePosition, offset: parsed.offset };
     }
     return oldest?.position;
   }
 
-  private scheduleReconnect(): void {
-    this.closeSession();
-    if (!this.online) {
-      this.update({ state: 'offline', transport: null, nextRetryAt: null });
+  #scheduleReconnect(): void {
+    this.#closeSession();
+    if (!this.#online) {
+      this.#update({ state: 'offline', transport: null, nextRetryAt: null });
       return;
     }
-    const backoff = this.options.backoff ?? {};
+    const backoff = this.#options.backoff ?? {};
     const delay = backoffDelay(
-      this.attempt++,
-      this.options.random,
+      this.#attempt++,
+      this.#options.random,
       backoff.baseMs ?? DEFAULT_BACKOFF_BASE_MS,
       backoff.maxMs ?? DEFAULT_BACKOFF_MAX_MS,
     );
-    this.update({ state: 'reconnecting', transport: null, nextRetryAt: Date.now() + delay });
-    this.retryTimer = setTimeout(() => this.attemptConnection(), delay);
+    this.#update({ state: 'reconnecting', transport: null, nextRetryAt: Date.now() + delay });
+    this.#retryTimer = setTimeout(() => this.#attemptConnection(), delay);
   }
 
-  private scheduleProbe(): void {
-    clearTimeout(this.probeTimer);
-    if (!this.WebSocketImpl) return;
-    this.probeTimer = setTimeout(() => {
-      if (this.session?.kind !== 'sse' || this.status.state !== 'live') return;
-      this.probe = this.openWebSocket();
-      if (!this.probe) this.scheduleProbe();
-    }, this.options.webSocketRetryMs ?? 60_000);
+  #scheduleProbe(): void {
+    clearTimeout(this.#probeTimer);
+    if (!this.#WebSocketImpl) return;
+    this.#probeTimer = setTimeout(() => {
+      if (this.#session?.kind !== 'sse' || this.status.state !== 'live') return;
+      this.#probe = this.#openWebSocket();
+      if (!this.#probe) this.#scheduleProbe();
+    }, this.#options.webSocketRetryMs ?? 60_000);
   }
 
   /** The WebSocket works again: move every channel over (from its resume position), then drop SSE. */
-  private promoteProbe(probe: WebSocketSession): void {
-    this.probe = null;
-    this.session?.close();
-    this.session = probe;
-    this.goLive(probe);
-    this.subscribeAll(probe);
+  #promoteProbe(probe: WebSocketSession): void {
+    this.#probe = null;
+    this.#session?.close();
+    this.#session = probe;
+    this.#goLive(probe);
+    this.#subscribeAll(probe);
   }
 
-  private goLive(session: TransportSession): void {
+  #goLive(session: TransportSession): void {
     const sse = session.kind === 'sse';
-    this.attempt = 0;
-    this.update({
+    this.#attempt = 0;
+    this.#update({
       state: 'live',
       transport: session.kind,
       nextRetryAt: null,
       closeReason: null,
       lastMessageAt: Date.now(),
-      heartbeatMs: sse ? SSE_HEARTBEAT_MS : this.webSocketHeartbeatMs,
-      staleAfterMs: sse ? null : this.webSocketHeartbeatMs * STALE_HEARTBEATS,
+      heartbeatMs: sse ? SSE_HEARTBEAT_MS : this.#webSocketHeartbeatMs,
+      staleAfterMs: sse ? null : this.#webSocketHeartbeatMs * STALE_HEARTBEATS,
       latencyMs: sse ? null : this.status.latencyMs,
     });
-    this.armLiveness();
+    this.#armLiveness();
   }
 
   /** Resubscribes every channel from its resume position; starts what the transport needs. */
-  private subscribeAll(session: TransportSession): void {
-    for (const state of this.channels.values()) session.subscribe(state.channel, state.resumePosition);
-    if (session.kind === 'websocket') this.startPinging(session);
-    else this.scheduleProbe();
+  #subscribeAll(session: TransportSession): void {
+    for (const state of this.#channels.values()) session.subscribe(state.channel, state.resumePosition);
+    if (session.kind === 'websocket') this.#startPinging(session);
+    else this.#scheduleProbe();
   }
 
   /** Checks for silence at the moment the allowed gap would run out after the last message. */
-  private armLiveness(): void {
-    clearTimeout(this.livenessTimer);
-    const session = this.session;
+  #armLiveness(): void {
+    clearTimeout(this.#livenessTimer);
+    const session = this.#session;
     if (!session) return;
     const timeout =
       session.kind === 'sse'
-        ? (this.options.sseIdleTimeoutMs ?? 60_000)
-        : (this.options.heartbeatTimeoutMs ?? this.webSocketHeartbeatMs * 2);
+        ? (this.#options.sseIdleTimeoutMs ?? 60_000)
+        : (this.#options.heartbeatTimeoutMs ?? this.#webSocketHeartbeatMs * 2);
     const silentFor = Date.now() - (this.status.lastMessageAt ?? Date.now());
-    this.livenessTimer = setTimeout(() => {
-      if (session !== this.session) return;
+    this.#livenessTimer = setTimeout(() => {
+      if (session !== this.#session) return;
       if (Date.now() - (this.status.lastMessageAt ?? 0) < timeout) {
-        this.armLiveness();
+        this.#armLiveness();
         return;
       }
       if (session instanceof WebSocketSession) session.closeAsDead();
-      this.scheduleReconnect();
+      this.#scheduleReconnect();
     }, Math.max(0, timeout - silentFor));
   }
 
-  private startPinging(session: TransportSession): void {
-    clearInterval(this.pingTimer);
+  #startPinging(session: TransportSession): void {
+    clearInterval(this.#pingTimer);
     session.ping();
-    this.pingTimer = setInterval(() => session.ping(), this.options.pingIntervalMs ?? 15_000);
+    this.#pingTimer = setInterval(() => session.ping(), this.#options.pingIntervalMs ?? 15_000);
   }
 
-  private get connectTimeoutMs(): number {
-    return this.options.connectTimeoutMs ?? 10_000;
+  get #connectTimeoutMs(): number {
+    return this.#options.connectTimeoutMs ?? 10_000;
   }
 
   /** Stops the current session and every timer tied to it. */
-  private closeSession(): void {
-    clearTimeout(this.retryTimer);
-    clearTimeout(this.probeTimer);
-    clearTimeout(this.livenessTimer);
-    clearInterval(this.pingTimer);
-    this.session?.close();
-    this.session = null;
-    this.probe?.close();
-    this.probe = null;
+  #closeSession(): void {
+    clearTimeout(this.#retryTimer);
+    clearTimeout(this.#probeTimer);
+    clearTimeout(this.#livenessTimer);
+    clearInterval(this.#pingTimer);
+    this.#session?.close();
+    this.#session = null;
+    this.#probe?.close();
+    this.#probe = null;
   }
 
-  private readonly onOnline = (): void => {
-    this.online = true;
+  readonly #onOnline = (): void => {
+    this.#online = true;
     if (this.status.state !== 'live') this.reconnectNow();
   };
 
-  private readonly onOffline = (): void => {
-    this.online = false;
-    this.closeSession();
-    this.update({ state: 'offline', transport: null, nextRetryAt: null });
+  readonly #onOffline = (): void => {
+    this.#online = false;
+    this.#closeSession();
+    this.#update({ state: 'offline', transport: null, nextRetryAt: null });
   };
 
-  private readonly onVisibilityChange = (): void => {
+  readonly #onVisibilityChange = (): void => {
     if (document.visibilityState !== 'visible') return;
     if (this.status.nextRetryAt !== null) this.reconnectNow();
-    else if (this.status.state === 'live') this.session?.ping();
+    else if (this.status.state === 'live') this.#session?.ping();
   };
 
-  private update(changes: Partial<ConnectionStatus>): void {
+  #update(changes: Partial<ConnectionStatus>): void {
     let changed = false;
     for (const [key, value] of Object.entries(changes) as [keyof ConnectionStatus, unknown][]) {
       if (this.status[key] === value) continue;
@@ -524,15 +524,15 @@ class SharedConnection implements SessionEvents {
       if (key !== 'lastMessageAt') changed = true;
     }
     if (!changed) return;
-    for (const handle of [...this.handles]) handle.notify(this.status);
+    for (const handle of [...this.#handles]) handle.notify(this.status);
   }
 
-  private dispose(): void {
-    this.closeSession();
-    globalThis.removeEventListener?.('online', this.onOnline);
-    globalThis.removeEventListener?.('offline', this.onOffline);
-    globalThis.document?.removeEventListener('visibilitychange', this.onVisibilityChange);
-    this.channels.clear();
-    this.onDispose();
+  #dispose(): void {
+    this.#closeSession();
+    globalThis.removeEventListener?.('online', this.#onOnline);
+    globalThis.removeEventListener?.('offline', this.#onOffline);
+    globalThis.document?.removeEventListener('visibilitychange', this.#onVisibilityChange);
+    this.#channels.clear();
+    this.#onDispose();
   }
 }

@@ -66,114 +66,111 @@ export function streamUrl(hubUrl: string, channels: Iterable<string>, since: str
 /** One WebSocket: subscriptions are frames, latency comes from ping/pong. */
 export class WebSocketSession implements TransportSession {
   readonly kind = 'websocket';
-  private readonly socket: WebSocketLike;
-  private nextFrameId = 1;
+  readonly #socket: WebSocketLike;
+  #nextFrameId = 1;
   /** Frame ids of pending subscribes, so an `error` frame can be traced to its channel. */
-  private readonly pendingSubscribes = new Map<number, string>();
-  private readonly pendingPings = new Map<number, number>();
-  private opened = false;
-  private ended = false;
-  private readonly connectTimer: ReturnType<typeof setTimeout>;
+  readonly #pendingSubscribes = new Map<number, string>();
+  readonly #pendingPings = new Map<number, number>();
+  #opened = false;
+  #ended = false;
+  readonly #connectTimer: ReturnType<typeof setTimeout>;
+  readonly #events: SessionEvents;
 
-  constructor(
-    hubUrl: string,
-    WebSocketImpl: WebSocketConstructor,
-    private readonly events: SessionEvents,
-    connectTimeoutMs: number,
-  ) {
-    this.socket = new WebSocketImpl(webSocketUrl(hubUrl));
-    this.socket.addEventListener('open', () => {
-      if (this.ended) return;
-      this.opened = true;
-      clearTimeout(this.connectTimer);
-      this.events.opened(this);
+  constructor(hubUrl: string, WebSocketImpl: WebSocketConstructor, events: SessionEvents, connectTimeoutMs: number) {
+    this.#events = events;
+    this.#socket = new WebSocketImpl(webSocketUrl(hubUrl));
+    this.#socket.addEventListener('open', () => {
+      if (this.#ended) return;
+      this.#opened = true;
+      clearTimeout(this.#connectTimer);
+      this.#events.opened(this);
     });
-    this.socket.addEventListener('message', (event) => this.receive((event as MessageEvent).data));
-    this.socket.addEventListener('close', (event) => {
+    this.#socket.addEventListener('message', (event) => this.#receive((event as MessageEvent).data));
+    this.#socket.addEventListener('close', (event) => {
       const code = (event as CloseEvent).code;
       const finalReason = FINAL_CLOSE_CODES.get(code);
-      this.end({ opened: this.opened, retry: finalReason === undefined, reason: finalReason ?? null });
+      this.#end({ opened: this.#opened, retry: finalReason === undefined, reason: finalReason ?? null });
     });
-    this.connectTimer = setTimeout(() => {
-      this.socket.close();
-      this.end({ opened: false, retry: true, reason: null });
+    this.#connectTimer = setTimeout(() => {
+      this.#socket.close();
+      this.#end({ opened: false, retry: true, reason: null });
     }, connectTimeoutMs);
   }
 
   subscribe(channel: string, since: string | undefined): void {
-    const id = this.nextFrameId++;
-    this.pendingSubscribes.set(id, channel);
-    this.send(since ? { op: 'subscribe', id, channel, since } : { op: 'subscribe', id, channel });
+    const id = this.#nextFrameId++;
+    this.#pendingSubscribes.set(id, channel);
+    this.#send(since ? { op: 'subscribe', id, channel, since } : { op: 'subscribe', id, channel });
   }
 
   unsubscribe(channel: string): void {
-    this.send({ op: 'unsubscribe', id: this.nextFrameId++, channel });
+    this.#send({ op: 'unsubscribe', id: this.#nextFrameId++, channel });
   }
 
   ping(): void {
-    const id = this.nextFrameId++;
-    this.pendingPings.set(id, performance.now());
-    this.send({ op: 'ping', id });
+    const id = this.#nextFrameId++;
+    this.#pendingPings.set(id, performance.now());
+    this.#send({ op: 'ping', id });
   }
 
   close(): void {
-    this.ended = true;
-    clearTimeout(this.connectTimer);
-    this.socket.close(this.opened ? 1000 : undefined);
+    this.#ended = true;
+    clearTimeout(this.#connectTimer);
+    this.#socket.close(this.#opened ? 1000 : undefined);
   }
 
   /** Closes with the heartbeat-timeout code so the hub's logs tell why. */
   closeAsDead(): void {
-    this.ended = true;
-    this.socket.close(CLIENT_HEARTBEAT_TIMEOUT_CODE, 'heartbeat timeout');
+    this.#ended = true;
+    this.#socket.close(CLIENT_HEARTBEAT_TIMEOUT_CODE, 'heartbeat timeout');
   }
 
-  private end(outcome: { opened: boolean; retry: boolean; reason: string | null }): void {
-    if (this.ended) return;
-    this.ended = true;
-    clearTimeout(this.connectTimer);
-    this.events.closed(this, outcome);
+  #end(outcome: { opened: boolean; retry: boolean; reason: string | null }): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    clearTimeout(this.#connectTimer);
+    this.#events.closed(this, outcome);
   }
 
-  private send(frame: ClientFrame): void {
-    if (this.socket.readyState === OPEN) this.socket.send(JSON.stringify(frame));
+  #send(frame: ClientFrame): void {
+    if (this.#socket.readyState === OPEN) this.#socket.send(JSON.stringify(frame));
   }
 
-  private receive(data: unknown): void {
-    if (this.ended || typeof data !== 'string') return;
+  #receive(data: unknown): void {
+    if (this.#ended || typeof data !== 'string') return;
     let frame: ServerFrame;
     try {
       frame = JSON.parse(data) as ServerFrame;
     } catch {
       return;
     }
-    this.events.activity(this);
+    this.#events.activity(this);
     switch (frame.op) {
       case 'welcome':
-        this.events.welcome(this, frame.heartbeatMs);
+        this.#events.welcome(this, frame.heartbeatMs);
         break;
       case 'subscribed':
-        this.pendingSubscribes.delete(frame.id);
-        this.events.snapshot(this, frame.channel, frame.snapshot, frame.recovered, frame.pos);
+        this.#pendingSubscribes.delete(frame.id);
+        this.#events.snapshot(this, frame.channel, frame.snapshot, frame.recovered, frame.pos);
         break;
       case 'event':
-        this.events.event(this, frame.channel, frame.pos, frame.event);
+        this.#events.event(this, frame.channel, frame.pos, frame.event);
         break;
       case 'ping':
-        this.send({ op: 'pong' });
+        this.#send({ op: 'pong' });
         break;
       case 'pong': {
-        const sentAt = frame.id === undefined ? undefined : this.pendingPings.get(frame.id);
+        const sentAt = frame.id === undefined ? undefined : this.#pendingPings.get(frame.id);
         if (sentAt === undefined) break;
-        this.pendingPings.delete(frame.id!);
-        this.events.latency(this, performance.now() - sentAt);
+        this.#pendingPings.delete(frame.id!);
+        this.#events.latency(this, performance.now() - sentAt);
         break;
       }
       case 'error': {
-        const channel = frame.id === undefined ? undefined : this.pendingSubscribes.get(frame.id);
+        const channel = frame.id === undefined ? undefined : this.#pendingSubscribes.get(frame.id);
         if (channel === undefined) break;
-        this.pendingSubscribes.delete(frame.id!);
-        this.events.channelError(this, channel, frame.code, frame.message);
+        this.#pendingSubscribes.delete(frame.id!);
+        this.#events.channelError(this, channel, frame.code, frame.message);
         break;
       }
       case 'unsubscribed':
@@ -190,118 +187,130 @@ export class WebSocketSession implements TransportSession {
  */
 export class SseSession implements TransportSession {
   readonly kind = 'sse';
-  private source: EventSourceLike | null = null;
-  private readonly channels: Set<string>;
+  #source: EventSourceLike | null = null;
+  readonly #channels: Set<string>;
   /** Identifies the latest stream or reachability check; answers to older ones are ignored. */
-  private attempt: object = {};
-  private opened = false;
-  private everOpened = false;
-  private reopenQueued = false;
-  private ended = false;
-  private connectTimer: ReturnType<typeof setTimeout> | undefined;
+  #attempt: object = {};
+  #opened = false;
+  #everOpened = false;
+  #reopenQueued = false;
+  #ended = false;
+  #connectTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #hubUrl: string;
+  readonly #EventSourceImpl: EventSourceConstructor;
+  readonly #fetchImpl: FetchFunction;
+  readonly #events: SessionEvents;
+  readonly #resumePosition: () => string | undefined;
+  readonly #connectTimeoutMs: number;
 
   constructor(
-    private readonly hubUrl: string,
-    private readonly EventSourceImpl: EventSourceConstructor,
-    private readonly fetchImpl: FetchFunction,
-    private readonly events: SessionEvents,
+    hubUrl: string,
+    EventSourceImpl: EventSourceConstructor,
+    fetchImpl: FetchFunction,
+    events: SessionEvents,
     channels: Iterable<string>,
-    private readonly resumePosition: () => string | undefined,
-    private readonly connectTimeoutMs: number,
+    resumePosition: () => string | undefined,
+    connectTimeoutMs: number,
   ) {
-    this.channels = new Set(channels);
-    this.open();
+    this.#hubUrl = hubUrl;
+    this.#EventSourceImpl = EventSourceImpl;
+    this.#fetchImpl = fetchImpl;
+    this.#events = events;
+    this.#resumePosition = resumePosition;
+    this.#connectTimeoutMs = connectTimeoutMs;
+    this.#channels = new Set(channels);
+    this.#open();
   }
 
   subscribe(channel: string): void {
-    if (this.channels.has(channel)) return;
-    this.channels.add(channel);
-    this.queueReopen();
+    if (this.#channels.has(channel)) return;
+    this.#channels.add(channel);
+    this.#queueReopen();
   }
 
   unsubscribe(channel: string): void {
-    if (this.channels.delete(channel)) this.queueReopen();
+    if (this.#channels.delete(channel)) this.#queueReopen();
   }
 
   ping(): void {}
 
   close(): void {
-    this.ended = true;
-    clearTimeout(this.connectTimer);
-    this.source?.close();
+    this.#ended = true;
+    clearTimeout(this.#connectTimer);
+    this.#source?.close();
   }
 
-  private queueReopen(): void {
-    if (this.reopenQueued) return;
-    this.reopenQueued = true;
+  #queueReopen(): void {
+    if (this.#reopenQueued) return;
+    this.#reopenQueued = true;
     queueMicrotask(() => {
-      this.reopenQueued = false;
-      if (this.ended) return;
-      this.source?.close();
-      this.source = null;
-      this.open();
+      this.#reopenQueued = false;
+      if (this.#ended) return;
+      this.#source?.close();
+      this.#source = null;
+      this.#open();
     });
   }
 
-  private open(): void {
-    const attempt = (this.attempt = {});
-    const current = () => !this.ended && this.attempt === attempt;
-    this.opened = false;
-    clearTimeout(this.connectTimer);
-    this.connectTimer = setTimeout(() => {
-      if (!current() || this.opened) return;
-      this.source?.close();
-      this.end({ opened: this.everOpened, retry: true, reason: null });
-    }, this.connectTimeoutMs);
-    if (this.channels.size === 0) this.checkReachable(current);
-    else this.openStream(current);
+  #open(): void {
+    const attempt = (this.#attempt = {});
+    const current = () => !this.#ended && this.#attempt === attempt;
+    this.#opened = false;
+    clearTimeout(this.#connectTimer);
+    this.#connectTimer = setTimeout(() => {
+      if (!current() || this.#opened) return;
+      this.#source?.close();
+      this.#end({ opened: this.#everOpened, retry: true, reason: null });
+    }, this.#connectTimeoutMs);
+    if (this.#channels.size === 0) this.#checkReachable(current);
+    else this.#openStream(current);
   }
 
-  private markOpen(): void {
-    this.opened = true;
-    this.everOpened = true;
-    clearTimeout(this.connectTimer);
-    this.events.activity(this);
-    this.events.opened(this);
+  #markOpen(): void {
+    this.#opened = true;
+    this.#everOpened = true;
+    clearTimeout(this.#connectTimer);
+    this.#events.activity(this);
+    this.#events.opened(this);
   }
 
-  private checkReachable(current: () => boolean): void {
-    this.fetchImpl(`${this.hubUrl}/healthz`)
+  #checkReachable(current: () => boolean): void {
+    this.#fetchImpl(`${this.#hubUrl}/healthz`)
       .then(
         (response) => response.ok,
         () => false,
       )
       .then((reachable) => {
         if (!current()) return;
-        if (reachable) this.markOpen();
-        else this.end({ opened: this.everOpened, retry: true, reason: null });
+        if (reachable) this.#markOpen();
+        else this.#end({ opened: this.#everOpened, retry: true, reason: null });
       });
   }
 
-  private openStream(current: () => boolean): void {
-    const source = new this.EventSourceImpl(streamUrl(this.hubUrl, this.channels, this.resumePosition()));
-    this.source = source;
+  #openStream(current: () => boolean): void {
+    const source = new this.#EventSourceImpl(streamUrl(this.#hubUrl, this.#channels, this.#resumePosition()));
+    this.#source = source;
     source.addEventListener('open', () => {
-      if (current()) this.markOpen();
+      if (current()) this.#markOpen();
     });
     source.addEventListener('snapshot', (message) => {
-      const body = current() && this.read<{ channel: string; snapshot: Job | Job[]; recovered: boolean; pos: string }>(message);
-      if (body) this.events.snapshot(this, body.channel, body.snapshot, body.recovered, body.pos);
+      const body = current() && this.#read<{ channel: string; snapshot: Job | Job[]; recovered: boolean; pos: string }>(message);
+      if (body) this.#events.snapshot(this, body.channel, body.snapshot, body.recovered, body.pos);
     });
     source.addEventListener('job', (message) => {
-      const body = current() && this.read<{ channel: string; pos: string; event: JobEvent }>(message);
-      if (body) this.events.event(this, body.channel, body.pos, body.event);
+      const body = current() && this.#read<{ channel: string; pos: string; event: JobEvent }>(message);
+      if (body) this.#events.event(this, body.channel, body.pos, body.event);
     });
     // `error` is both the hub's named message (a MessageEvent with data) and EventSource's own
     // connection error (a plain Event).
     source.addEventListener('error', (event) => {
       if (!current()) return;
       if (event instanceof MessageEvent) {
-        const body = this.read<{ channel?: string; code: string; message: string }>(event);
-        if (body?.channel) this.events.channelError(this, body.channel, body.code, body.message);
+        const body = this.#read<{ channel?: string; code: string; message: string }>(event);
+        if (body?.channel) this.#events.channelError(this, body.channel, body.code, body.message);
         return;
       }
-      this.connectionError(source);
+      this.#connectionError(source);
     });
   }
 
@@ -310,26 +319,26 @@ export class SseSession implements TransportSession {
    * every channel; it is left to do so once. A stream that never opened, was closed for good,
    * or fails again before reopening is handed back to the connection's own reconnect logic.
    */
-  private connectionError(source: EventSourceLike): void {
-    const wasOpen = this.opened;
-    this.opened = false;
+  #connectionError(source: EventSourceLike): void {
+    const wasOpen = this.#opened;
+    this.#opened = false;
     if (wasOpen && source.readyState !== EVENT_SOURCE_CLOSED) {
-      this.events.interrupted(this);
+      this.#events.interrupted(this);
       return;
     }
     source.close();
-    this.end({ opened: this.everOpened, retry: true, reason: null });
+    this.#end({ opened: this.#everOpened, retry: true, reason: null });
   }
 
-  private end(outcome: { opened: boolean; retry: boolean; reason: string | null }): void {
-    if (this.ended) return;
-    this.ended = true;
-    clearTimeout(this.connectTimer);
-    this.events.closed(this, outcome);
+  #end(outcome: { opened: boolean; retry: boolean; reason: string | null }): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    clearTimeout(this.#connectTimer);
+    this.#events.closed(this, outcome);
   }
 
-  private read<T>(message: Event): T | undefined {
-    this.events.activity(this);
+  #read<T>(message: Event): T | undefined {
+    this.#events.activity(this);
     try {
       return JSON.parse((message as MessageEvent).data as string) as T;
     } catch {

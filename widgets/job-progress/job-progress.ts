@@ -112,16 +112,16 @@ export class JobProgress extends LitElement {
   private declare pendingControl: Control | 'start' | null;
   private declare actionError: string | null;
 
-  private autostarted = false;
-  private clock: ReturnType<typeof setInterval> | undefined;
-  private outputWasAtEnd = true;
+  #autostarted = false;
+  #clock: ReturnType<typeof setInterval> | undefined;
+  #outputWasAtEnd = true;
 
-  private readonly hubController = new HubController(this, {
+  readonly #hubController = new HubController(this, {
     channel: () => (this.jobId ? `job:${this.jobId}` : null),
-    onUpdate: (update) => this.receive(update),
+    onUpdate: (update) => this.#receive(update),
   });
 
-  private readonly announcer = new Announcer(this, () => this.text);
+  readonly #announcer = new Announcer(this, () => this.#text);
 
   // Reactive properties are declared and set here, not as class fields, so a compiler emitting
   // standard class fields cannot shadow Lit's accessors.
@@ -140,7 +140,7 @@ export class JobProgress extends LitElement {
     this.actionError = null;
   }
 
-  private get text(): Labels {
+  get #text(): Labels {
     return mergeLabels(this.labels);
   }
 
@@ -152,16 +152,16 @@ export class JobProgress extends LitElement {
     this.pendingControl = 'start';
     this.actionError = null;
     try {
-      const connection = this.hubController.connection;
+      const connection = this.#hubController.connection;
       if (!connection) throw new Error('not connected to a hub');
       if (!this.type) throw new Error('the type attribute is not set');
       const body = this.input ? { type: this.type, input: JSON.parse(this.input) as unknown } : { type: this.type };
       const job = await connection.submit(body);
       this.jobId = job.id;
-      this.apply(job);
+      this.#apply(job);
       return job;
     } catch (error) {
-      this.actionError = fill(this.text.startFailed, { message: messageOf(error) });
+      this.actionError = fill(this.#text.startFailed, { message: messageOf(error) });
       throw error;
     } finally {
       this.pendingControl = null;
@@ -170,7 +170,7 @@ export class JobProgress extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.stopClock();
+    this.#stopClock();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -179,22 +179,22 @@ export class JobProgress extends LitElement {
       this.unknown = false;
       this.actionError = null;
     }
-    if (this.autostart && !this.autostarted && !this.jobId && this.type && this.hubController.connection) {
-      this.autostarted = true;
+    if (this.autostart && !this.#autostarted && !this.jobId && this.type && this.#hubController.connection) {
+      this.#autostarted = true;
       // The reason is shown inline by start(); nobody else awaits this call.
       this.start().catch(() => {});
     }
     const output = this.renderRoot?.querySelector?.('pre.output-text');
-    this.outputWasAtEnd = !output || output.scrollTop + output.clientHeight >= output.scrollHeight - 4;
+    this.#outputWasAtEnd = !output || output.scrollTop + output.clientHeight >= output.scrollHeight - 4;
   }
 
   protected override updated(): void {
-    this.syncClock();
+    this.#syncClock();
     const output = this.renderRoot.querySelector('pre.output-text');
-    if (output && this.outputWasAtEnd) output.scrollTop = output.scrollHeight;
+    if (output && this.#outputWasAtEnd) output.scrollTop = output.scrollHeight;
   }
 
-  private receive(update: ChannelUpdate): void {
+  #receive(update: ChannelUpdate): void {
     if (update.type === 'error') {
       if (update.code === 'not_found') {
         this.job = null;
@@ -205,68 +205,68 @@ export class JobProgress extends LitElement {
       return;
     }
     const next = update.type === 'snapshot' ? update.jobs.find((job) => job.id === this.jobId) : update.event.job;
-    if (next) this.apply(next);
+    if (next) this.#apply(next);
   }
 
   /** Takes a newer state of the followed job and tells the page what changed. */
-  private apply(next: Job): void {
+  #apply(next: Job): void {
     const previous = this.job ?? undefined;
     if (next.id !== this.jobId || (previous && next.seq < previous.seq)) return;
     this.job = next;
     this.unknown = false;
     if (previous?.status !== next.status) {
-      this.emit('jobcast-status', next);
-      if (next.status === 'completed') this.emit('jobcast-complete', next);
-      if (next.status === 'failed') this.emit('jobcast-failed', next);
+      this.#emit('jobcast-status', next);
+      if (next.status === 'completed') this.#emit('jobcast-complete', next);
+      if (next.status === 'failed') this.#emit('jobcast-failed', next);
     }
-    if (!previous || progressChanged(previous, next)) this.emit('jobcast-progress', next);
-    const milestone = milestoneText(previous, next, this.text);
-    if (milestone) this.announcer.announce(milestone);
+    if (!previous || progressChanged(previous, next)) this.#emit('jobcast-progress', next);
+    const milestone = milestoneText(previous, next, this.#text);
+    if (milestone) this.#announcer.announce(milestone);
   }
 
-  private emit(name: JobcastEventName, job: Job): void {
+  #emit(name: JobcastEventName, job: Job): void {
     this.dispatchEvent(
       new CustomEvent<JobcastEventDetail>(name, { detail: { job }, bubbles: true, composed: true }),
     );
   }
 
-  private async runControl(control: Control): Promise<void> {
+  async #runControl(control: Control): Promise<void> {
     const job = this.job;
-    const connection = this.hubController.connection;
+    const connection = this.#hubController.connection;
     if (!job || !connection || this.pendingControl) return;
     this.pendingControl = control;
     this.actionError = null;
     try {
-      this.apply(await connection.control(job.id, control));
+      this.#apply(await connection.control(job.id, control));
     } catch (error) {
-      this.actionError = fill(this.text.controlFailed, { control: this.text.control[control], message: messageOf(error) });
+      this.actionError = fill(this.#text.controlFailed, { control: this.#text.control[control], message: messageOf(error) });
     } finally {
       this.pendingControl = null;
     }
   }
 
   /** Elapsed time must move while the job runs even when no event arrives. */
-  private syncClock(): void {
+  #syncClock(): void {
     const ticking = this.job !== null && this.job.startedAt !== null && !isTerminal(this.job.status);
-    if (ticking && this.clock === undefined) this.clock = setInterval(() => this.requestUpdate(), 1000);
-    if (!ticking) this.stopClock();
+    if (ticking && this.#clock === undefined) this.#clock = setInterval(() => this.requestUpdate(), 1000);
+    if (!ticking) this.#stopClock();
   }
 
-  private stopClock(): void {
-    clearInterval(this.clock);
-    this.clock = undefined;
+  #stopClock(): void {
+    clearInterval(this.#clock);
+    this.#clock = undefined;
   }
 
   protected override render(): TemplateResult {
-    const labels = this.text;
+    const labels = this.#text;
     const format = formatterFor(resolveLocale(this));
     return html`<div class="base" part="base" data-status=${this.job?.status ?? (this.unknown ? 'unknown' : 'waiting')}>
-      ${this.job ? this.renderJob(this.job, labels, format) : this.renderWithoutJob(labels)}
-      ${this.announcer.render()}
+      ${this.job ? this.#renderJob(this.job, labels, format) : this.#renderWithoutJob(labels)}
+      ${this.#announcer.render()}
     </div>`;
   }
 
-  private renderWithoutJob(labels: Labels): TemplateResult {
+  #renderWithoutJob(labels: Labels): TemplateResult {
     if (this.unknown) {
       return html`<div class="header" part="header">
           <span class="name" part="name">${this.jobId}</span>
@@ -280,10 +280,10 @@ export class JobProgress extends LitElement {
         <span class="name" part="name">${this.jobId ?? this.type ?? labels.noJob}</span>
         ${waiting ? html`<span class="badge" part="badge status" data-tone="neutral">${labels.connecting}</span>` : nothing}
       </div>
-      ${canStart ? this.renderStart(labels) : nothing} ${this.renderActionError()}`;
+      ${canStart ? this.#renderStart(labels) : nothing} ${this.#renderActionError()}`;
   }
 
-  private renderStart(labels: Labels): TemplateResult {
+  #renderStart(labels: Labels): TemplateResult {
     const busy = this.pendingControl === 'start';
     return html`<div class="controls" part="controls">
       <button
@@ -297,7 +297,7 @@ export class JobProgress extends LitElement {
     </div>`;
   }
 
-  private renderJob(job: Job, labels: Labels, format: Formatter): TemplateResult {
+  #renderJob(job: Job, labels: Labels, format: Formatter): TemplateResult {
     const name = jobName(job);
     const tone = statusTone(job.status);
     const elapsed = elapsedSeconds(job, Date.now());
@@ -336,11 +336,11 @@ export class JobProgress extends LitElement {
             ${fill(labels.errorCode, { code: job.error.code })}: ${job.error.message}
           </p>`
         : nothing}
-      ${this.controls ? this.renderControls(job, labels) : nothing} ${this.renderActionError()}
-      ${this.renderOutput(job, labels)}`;
+      ${this.controls ? this.#renderControls(job, labels) : nothing} ${this.#renderActionError()}
+      ${this.#renderOutput(job, labels)}`;
   }
 
-  private renderControls(job: Job, labels: Labels): TemplateResult | typeof nothing {
+  #renderControls(job: Job, labels: Labels): TemplateResult | typeof nothing {
     const offered = OFFERED_CONTROLS.filter((control) => job.controls.includes(control));
     if (offered.length === 0) return nothing;
     // Buttons are not keyed, so Pause turning into Resume reuses the focused button.
@@ -353,7 +353,7 @@ export class JobProgress extends LitElement {
           data-control=${control}
           aria-disabled=${this.pendingControl ? 'true' : 'false'}
           aria-busy=${busy ? 'true' : 'false'}
-          @click=${() => this.runControl(control)}
+          @click=${() => this.#runControl(control)}
         >
           ${labels.control[control]}
         </button>`;
@@ -361,11 +361,11 @@ export class JobProgress extends LitElement {
     </div>`;
   }
 
-  private renderActionError(): TemplateResult | typeof nothing {
+  #renderActionError(): TemplateResult | typeof nothing {
     return this.actionError ? html`<p class="error" part="error" role="alert">${this.actionError}</p>` : nothing;
   }
 
-  private renderOutput(job: Job, labels: Labels): TemplateResult {
+  #renderOutput(job: Job, labels: Labels): TemplateResult {
     const result = job.status === 'completed' && job.result !== null ? JSON.stringify(job.result, null, 2) : null;
     return html`<div part="output">
       <slot name="output">

@@ -128,40 +128,40 @@ export class MigrationBoard extends LitElement {
   declare sortKey: SortKey;
   declare sortDirection: SortDirection;
 
-  private readonly jobs = new Map<string, Job>();
-  private view: Job[] = [];
-  private tops: number[] = [0];
-  private summary = summarize([]);
-  private viewStale = true;
-  private frame = 0;
+  readonly #jobs = new Map<string, Job>();
+  #view: Job[] = [];
+  #tops: number[] = [0];
+  #summary = summarize([]);
+  #viewStale = true;
+  #frame = 0;
   /** Set when a render is wanted: the next frame arrived, or the board's own UI state changed. */
-  private renderDue = true;
-  private hubError: string | null = null;
+  #renderDue = true;
+  #hubError: string | null = null;
 
-  private scrollOffset = 0;
-  private viewportHeight = 0;
-  private headerHeight = 0;
-  private resizeObserver: ResizeObserver | undefined;
+  #scrollOffset = 0;
+  #viewportHeight = 0;
+  #headerHeight = 0;
+  #resizeObserver: ResizeObserver | undefined;
 
-  private readonly expanded = new Set<string>();
-  private activeId: string | null = null;
-  private readonly pending = new Map<string, Control>();
-  private readonly errors = new Map<string, string>();
-  private confirming: Confirming | null = null;
+  readonly #expanded = new Set<string>();
+  #activeId: string | null = null;
+  readonly #pending = new Map<string, Control>();
+  readonly #errors = new Map<string, string>();
+  #confirming: Confirming | null = null;
   /** What to focus after the next render: rows may be re-created or moved while they have focus. */
-  private focusTarget: { id: string; selector: string } | null = null;
+  #focusTarget: { id: string; selector: string } | null = null;
 
-  private locale = 'en';
-  private collator = new Intl.Collator('en');
+  #locale = 'en';
+  #collator = new Intl.Collator('en');
 
-  private readonly hubController = new HubController(this, {
+  readonly #hubController = new HubController(this, {
     channel: () => this.channel || `jobs:${this.type}`,
-    onUpdate: (update) => this.receive(update),
+    onUpdate: (update) => this.#receive(update),
   });
 
-  private readonly announcer = new Announcer(this, () => this.text, {
+  readonly #announcer = new Announcer(this, () => this.#text, {
     batchMs: ANNOUNCE_BATCH_MS,
-    requestRender: () => this.renderNow(),
+    requestRender: () => this.#renderNow(),
   });
 
   // Reactive properties are declared and set here, not as class fields, so a compiler emitting
@@ -179,75 +179,75 @@ export class MigrationBoard extends LitElement {
     this.sortDirection = 'ascending';
   }
 
-  private get text(): Labels {
+  get #text(): Labels {
     return mergeLabels(this.labels);
   }
 
   /** The jobs currently shown, in display order. */
   get visibleJobs(): readonly Job[] {
-    return this.view;
+    return this.#view;
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    cancelAnimationFrame(this.frame);
-    this.frame = 0;
-    this.resizeObserver?.disconnect();
-    this.resizeObserver = undefined;
+    cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
+    this.#resizeObserver?.disconnect();
+    this.#resizeObserver = undefined;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.hasUpdated) this.observeSize();
+    if (this.hasUpdated) this.#observeSize();
   }
 
   protected override firstUpdated(): void {
-    this.observeSize();
+    this.#observeSize();
   }
 
-  private observeSize(): void {
+  #observeSize(): void {
     const table = this.renderRoot.querySelector<HTMLElement>('.table');
     const head = this.renderRoot.querySelector<HTMLElement>('.head');
     if (!table || !head) return;
-    this.resizeObserver = new ResizeObserver(() => {
-      this.viewportHeight = table.clientHeight;
-      this.headerHeight = head.offsetHeight;
-      this.scheduleFrame();
+    this.#resizeObserver = new ResizeObserver(() => {
+      this.#viewportHeight = table.clientHeight;
+      this.#headerHeight = head.offsetHeight;
+      this.#scheduleFrame();
     });
-    this.resizeObserver.observe(table);
+    this.#resizeObserver.observe(table);
   }
 
-  private receive(update: ChannelUpdate): void {
+  #receive(update: ChannelUpdate): void {
     if (update.type === 'error') {
-      this.hubError = update.message;
+      this.#hubError = update.message;
     } else if (update.type === 'snapshot') {
-      if (!update.recovered) this.jobs.clear();
-      for (const job of update.jobs) this.jobs.set(job.id, job);
-      this.hubError = null;
+      if (!update.recovered) this.#jobs.clear();
+      for (const job of update.jobs) this.#jobs.set(job.id, job);
+      this.#hubError = null;
     } else {
       const next = update.event.job;
-      const previous = this.jobs.get(next.id);
+      const previous = this.#jobs.get(next.id);
       if (previous && next.seq < previous.seq) return;
-      this.jobs.set(next.id, next);
-      const milestone = milestoneText(previous, next, this.text);
-      if (milestone) this.announcer.announce(milestone);
+      this.#jobs.set(next.id, next);
+      const milestone = milestoneText(previous, next, this.#text);
+      if (milestone) this.#announcer.announce(milestone);
     }
-    this.viewStale = true;
-    this.scheduleFrame();
+    this.#viewStale = true;
+    this.#scheduleFrame();
   }
 
   /** Coalesces any number of hub updates and scrolls into one render on the next frame. */
-  private scheduleFrame(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.renderNow();
+  #scheduleFrame(): void {
+    if (this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.#renderNow();
     });
   }
 
   /** For the board's own UI state (expansion, focus, controls), which should not wait a frame. */
-  private renderNow(): void {
-    this.renderDue = true;
+  #renderNow(): void {
+    this.#renderDue = true;
     this.requestUpdate();
   }
 
@@ -256,44 +256,44 @@ export class MigrationBoard extends LitElement {
    * Property changes (filter, sort, search, attributes) render at once.
    */
   protected override shouldUpdate(changed: PropertyValues<this>): boolean {
-    return changed.size > 0 || this.renderDue;
+    return changed.size > 0 || this.#renderDue;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    this.focusTarget ??= this.focusedInRow();
+    this.#focusTarget ??= this.#focusedInRow();
     const locale = resolveLocale(this);
-    if (locale !== this.locale) {
-      this.locale = locale;
-      this.collator = new Intl.Collator(locale);
-      this.viewStale = true;
+    if (locale !== this.#locale) {
+      this.#locale = locale;
+      this.#collator = new Intl.Collator(locale);
+      this.#viewStale = true;
     }
     if (changed.has('statusFilter') || changed.has('query') || changed.has('sortKey') || changed.has('sortDirection')) {
-      this.viewStale = true;
+      this.#viewStale = true;
     }
-    if (changed.has('rowHeight')) this.viewStale = true;
-    if (this.viewStale) this.rebuildView();
+    if (changed.has('rowHeight')) this.#viewStale = true;
+    if (this.#viewStale) this.#rebuildView();
   }
 
-  private rebuildView(): void {
-    this.viewStale = false;
-    this.view = buildView(this.jobs.values(), {
+  #rebuildView(): void {
+    this.#viewStale = false;
+    this.#view = buildView(this.#jobs.values(), {
       status: this.statusFilter,
       query: this.query,
       sortKey: this.sortKey,
       direction: this.sortDirection,
-      collator: this.collator,
+      collator: this.#collator,
     });
-    this.tops = rowTops(this.view, this.rowHeight, this.expanded, BREAKDOWN_HEIGHT);
-    this.summary = summarize(this.jobs.values());
-    if (!this.activeId || !this.view.some((job) => job.id === this.activeId)) this.activeId = this.view[0]?.id ?? null;
+    this.#tops = rowTops(this.#view, this.rowHeight, this.#expanded, BREAKDOWN_HEIGHT);
+    this.#summary = summarize(this.#jobs.values());
+    if (!this.#activeId || !this.#view.some((job) => job.id === this.#activeId)) this.#activeId = this.#view[0]?.id ?? null;
   }
 
   protected override updated(): void {
-    this.renderDue = false;
-    const target = this.focusTarget;
+    this.#renderDue = false;
+    const target = this.#focusTarget;
     if (!target) return;
-    this.focusTarget = null;
-    const row = this.rowElement(target.id);
+    this.#focusTarget = null;
+    const row = this.#rowElement(target.id);
     const element = (target.selector && row?.querySelector<HTMLElement>(target.selector)) || row;
     if (element && this.shadowRoot?.activeElement !== element) element.focus({ preventScroll: true });
   }
@@ -302,7 +302,7 @@ export class MigrationBoard extends LitElement {
    * Where focus is inside the rows before a render: repeat() may move a focused row or a new
    * sort may re-create it, which drops focus; updated() puts it back.
    */
-  private focusedInRow(): { id: string; selector: string } | null {
+  #focusedInRow(): { id: string; selector: string } | null {
     const focused = this.shadowRoot?.activeElement as HTMLElement | null | undefined;
     const row = focused?.closest<HTMLElement>('.body .row');
     const id = row?.dataset['id'];
@@ -314,143 +314,143 @@ export class MigrationBoard extends LitElement {
 
   // ---- interaction ----------------------------------------------------------------------
 
-  private rowElement(id: string): HTMLElement | null {
+  #rowElement(id: string): HTMLElement | null {
     return this.renderRoot.querySelector<HTMLElement>(`.body .row[data-id="${CSS.escape(id)}"]`);
   }
 
-  private onScroll(event: Event): void {
-    this.scrollOffset = (event.currentTarget as HTMLElement).scrollTop;
-    this.scheduleFrame();
+  #onScroll(event: Event): void {
+    this.#scrollOffset = (event.currentTarget as HTMLElement).scrollTop;
+    this.#scheduleFrame();
   }
 
   /** The row that receives focus (by click or Tab) becomes the one in the tab order. */
-  private onFocusIn(event: FocusEvent): void {
+  #onFocusIn(event: FocusEvent): void {
     const row = (event.target as Element).closest<HTMLElement>('.body .row');
     const id = row?.dataset['id'];
-    if (!id || id === this.activeId) return;
-    this.activeId = id;
-    this.renderNow();
+    if (!id || id === this.#activeId) return;
+    this.#activeId = id;
+    this.#renderNow();
   }
 
-  private onBodyKeydown(event: KeyboardEvent): void {
+  #onBodyKeydown(event: KeyboardEvent): void {
     const row = (event.target as Element).closest<HTMLElement>('.body .row');
     const id = row?.dataset['id'];
     if (!row || !id) return;
-    if (event.key === 'Escape' && this.confirming?.id === id) {
+    if (event.key === 'Escape' && this.#confirming?.id === id) {
       event.preventDefault();
-      this.dismissConfirmation();
+      this.#dismissConfirmation();
       return;
     }
     if (event.target !== row) return;
-    const index = this.view.findIndex((job) => job.id === id);
-    const page = Math.max(1, Math.floor(this.viewportHeight / this.rowHeight) - 1);
+    const index = this.#view.findIndex((job) => job.id === id);
+    const page = Math.max(1, Math.floor(this.#viewportHeight / this.rowHeight) - 1);
     const moves: Record<string, number> = {
       ArrowDown: index + 1,
       ArrowUp: index - 1,
       PageDown: index + page,
       PageUp: index - page,
       Home: 0,
-      End: this.view.length - 1,
+      End: this.#view.length - 1,
     };
     if (event.key in moves) {
       event.preventDefault();
-      this.activateRow(moves[event.key]!);
+      this.#activateRow(moves[event.key]!);
     } else if (event.key === 'Enter' || event.key === ' ') {
       event.preventDefault();
-      this.toggleExpanded(id);
+      this.#toggleExpanded(id);
     }
   }
 
   /** Moves the roving focus to the row at `index`, scrolling it into view. */
-  private activateRow(index: number): void {
-    const job = this.view[Math.max(0, Math.min(this.view.length - 1, index))];
+  #activateRow(index: number): void {
+    const job = this.#view[Math.max(0, Math.min(this.#view.length - 1, index))];
     if (!job) return;
-    this.activeId = job.id;
-    const position = this.view.indexOf(job);
-    const top = this.tops[position]!;
-    const bottom = this.tops[position + 1]!;
-    const visibleHeight = this.viewportHeight - this.headerHeight;
+    this.#activeId = job.id;
+    const position = this.#view.indexOf(job);
+    const top = this.#tops[position]!;
+    const bottom = this.#tops[position + 1]!;
+    const visibleHeight = this.#viewportHeight - this.#headerHeight;
     const table = this.renderRoot.querySelector<HTMLElement>('.table')!;
-    if (top < this.scrollOffset) table.scrollTop = top;
-    else if (bottom > this.scrollOffset + visibleHeight) table.scrollTop = bottom - visibleHeight;
-    this.scrollOffset = table.scrollTop;
-    this.focusTarget = { id: job.id, selector: '' };
-    this.renderNow();
+    if (top < this.#scrollOffset) table.scrollTop = top;
+    else if (bottom > this.#scrollOffset + visibleHeight) table.scrollTop = bottom - visibleHeight;
+    this.#scrollOffset = table.scrollTop;
+    this.#focusTarget = { id: job.id, selector: '' };
+    this.#renderNow();
   }
 
-  private toggleExpanded(id: string): void {
-    if (this.expanded.has(id)) this.expanded.delete(id);
-    else this.expanded.add(id);
-    this.viewStale = true;
-    this.renderNow();
+  #toggleExpanded(id: string): void {
+    if (this.#expanded.has(id)) this.#expanded.delete(id);
+    else this.#expanded.add(id);
+    this.#viewStale = true;
+    this.#renderNow();
   }
 
-  private onBodyClick(event: MouseEvent): void {
+  #onBodyClick(event: MouseEvent): void {
     const button = (event.target as Element).closest<HTMLButtonElement>('button[data-action]');
     const id = button?.closest<HTMLElement>('.row')?.dataset['id'];
     if (!button || !id || button.getAttribute('aria-disabled') === 'true') return;
     const control = button.dataset['control'] as Control | undefined;
     switch (button.dataset['action']) {
       case 'expand':
-        this.toggleExpanded(id);
+        this.#toggleExpanded(id);
         break;
       case 'control':
-        if (control) this.requestControl(id, control);
+        if (control) this.#requestControl(id, control);
         break;
       case 'confirm':
-        if (this.confirming?.id === id) void this.runControl(id, this.confirming.control);
+        if (this.#confirming?.id === id) void this.#runControl(id, this.#confirming.control);
         break;
       case 'dismiss':
-        this.dismissConfirmation();
+        this.#dismissConfirmation();
         break;
     }
   }
 
-  private requestControl(id: string, control: Control): void {
-    const job = this.jobs.get(id);
-    if (!job || this.pending.has(id)) return;
+  #requestControl(id: string, control: Control): void {
+    const job = this.#jobs.get(id);
+    if (!job || this.#pending.has(id)) return;
     if (needsConfirmation(job, control)) {
-      this.confirming = { id, control };
-      this.errors.delete(id);
+      this.#confirming = { id, control };
+      this.#errors.delete(id);
       // The least destructive answer gets focus.
-      this.focusTarget = { id, selector: 'button[data-action="dismiss"]' };
-      this.renderNow();
+      this.#focusTarget = { id, selector: 'button[data-action="dismiss"]' };
+      this.#renderNow();
     } else {
-      void this.runControl(id, control);
+      void this.#runControl(id, control);
     }
   }
 
-  private dismissConfirmation(): void {
-    const confirming = this.confirming;
+  #dismissConfirmation(): void {
+    const confirming = this.#confirming;
     if (!confirming) return;
-    this.confirming = null;
-    this.focusTarget = { id: confirming.id, selector: `button[data-control="${confirming.control}"]` };
-    this.renderNow();
+    this.#confirming = null;
+    this.#focusTarget = { id: confirming.id, selector: `button[data-control="${confirming.control}"]` };
+    this.#renderNow();
   }
 
-  private async runControl(id: string, control: Control): Promise<void> {
-    const connection = this.hubController.connection;
+  async #runControl(id: string, control: Control): Promise<void> {
+    const connection = this.#hubController.connection;
     if (!connection) return;
-    this.confirming = null;
-    this.pending.set(id, control);
-    this.errors.delete(id);
-    this.focusTarget = { id, selector: `button[data-control="${control}"]` };
-    this.renderNow();
+    this.#confirming = null;
+    this.#pending.set(id, control);
+    this.#errors.delete(id);
+    this.#focusTarget = { id, selector: `button[data-control="${control}"]` };
+    this.#renderNow();
     try {
       const job = await connection.control(id, control);
-      const previous = this.jobs.get(id);
-      if (!previous || job.seq >= previous.seq) this.jobs.set(id, job);
-      this.viewStale = true;
+      const previous = this.#jobs.get(id);
+      if (!previous || job.seq >= previous.seq) this.#jobs.set(id, job);
+      this.#viewStale = true;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      this.errors.set(id, fill(this.text.controlFailed, { control: this.text.control[control], message }));
+      this.#errors.set(id, fill(this.#text.controlFailed, { control: this.#text.control[control], message }));
     } finally {
-      this.pending.delete(id);
-      this.renderNow();
+      this.#pending.delete(id);
+      this.#renderNow();
     }
   }
 
-  private sortBy(key: SortKey): void {
+  #sortBy(key: SortKey): void {
     if (this.sortKey === key) {
       this.sortDirection = this.sortDirection === 'ascending' ? 'descending' : 'ascending';
     } else {
@@ -462,36 +462,36 @@ export class MigrationBoard extends LitElement {
   // ---- rendering ------------------------------------------------------------------------
 
   protected override render(): TemplateResult {
-    const labels = this.text;
-    const format = formatterFor(this.locale);
+    const labels = this.#text;
+    const format = formatterFor(this.#locale);
     return html`<div class="base" part="base" style=${styleMap({ '--_row-height': `${this.rowHeight}px` })}>
-      ${this.renderSummary(labels, format)} ${this.renderToolbar(labels)}
+      ${this.#renderSummary(labels, format)} ${this.#renderToolbar(labels)}
       <div
         class="table"
         part="table"
         role="table"
         aria-label=${labels.board}
-        aria-rowcount=${this.view.length + 1}
-        @scroll=${this.onScroll}
+        aria-rowcount=${this.#view.length + 1}
+        @scroll=${this.#onScroll}
       >
-        ${this.renderHeader(labels)}
+        ${this.#renderHeader(labels)}
         <div
           class="body"
           role="rowgroup"
-          style=${styleMap({ blockSize: `${Math.max(this.tops[this.view.length]!, this.rowHeight)}px` })}
-          @keydown=${this.onBodyKeydown}
-          @click=${this.onBodyClick}
-          @focusin=${this.onFocusIn}
+          style=${styleMap({ blockSize: `${Math.max(this.#tops[this.#view.length]!, this.rowHeight)}px` })}
+          @keydown=${this.#onBodyKeydown}
+          @click=${this.#onBodyClick}
+          @focusin=${this.#onFocusIn}
         >
-          ${this.view.length === 0 ? this.renderEmpty(labels) : this.renderRows(labels, format)}
+          ${this.#view.length === 0 ? this.#renderEmpty(labels) : this.#renderRows(labels, format)}
         </div>
       </div>
-      ${this.announcer.render()}
+      ${this.#announcer.render()}
     </div>`;
   }
 
-  private renderSummary(labels: Labels, format: Formatter): TemplateResult {
-    const { total, byStatus, percent } = this.summary;
+  #renderSummary(labels: Labels, format: Formatter): TemplateResult {
+    const { total, byStatus, percent } = this.#summary;
     return html`<div class="summary" part="summary">
       <span class="title">${labels.board}</span>
       <span>${fill(labels.summary, { count: format.number(total) })}</span>
@@ -513,11 +513,11 @@ export class MigrationBoard extends LitElement {
         })}
         <span>${percent === null ? nothing : format.percent(percent)}</span>
       </div>
-      ${this.hubError ? html`<p class="error" part="error" role="alert">${this.hubError}</p>` : nothing}
+      ${this.#hubError ? html`<p class="error" part="error" role="alert">${this.#hubError}</p>` : nothing}
     </div>`;
   }
 
-  private renderToolbar(labels: Labels): TemplateResult {
+  #renderToolbar(labels: Labels): TemplateResult {
     return html`<div class="toolbar" part="toolbar">
       <label>
         ${labels.search}
@@ -538,7 +538,7 @@ export class MigrationBoard extends LitElement {
           <option value="" ?selected=${this.statusFilter === null}>${labels.allStatuses}</option>
           ${STATUSES.map(
             (status) => html`<option value=${status} ?selected=${this.statusFilter === status}>
-              ${labels.status[status]} (${this.summary.byStatus.get(status) ?? 0})
+              ${labels.status[status]} (${this.#summary.byStatus.get(status) ?? 0})
             </option>`,
           )}
         </select>
@@ -561,7 +561,7 @@ export class MigrationBoard extends LitElement {
     </div>`;
   }
 
-  private renderHeader(labels: Labels): TemplateResult {
+  #renderHeader(labels: Labels): TemplateResult {
     const columns = [
       labels.columnName,
       labels.columnPlan,
@@ -585,44 +585,44 @@ export class MigrationBoard extends LitElement {
             role="columnheader"
             aria-sort=${key ? (sortedColumn === column ? this.sortDirection : 'none') : nothing}
           >
-            ${key ? html`<button class="sort" @click=${() => this.sortBy(key)}>${title}</button>` : title}
+            ${key ? html`<button class="sort" @click=${() => this.#sortBy(key)}>${title}</button>` : title}
           </div>`;
         })}
       </div>
     </div>`;
   }
 
-  private renderEmpty(labels: Labels): TemplateResult {
-    const text = this.hubController.settled ? labels.noMatches : labels.connecting;
+  #renderEmpty(labels: Labels): TemplateResult {
+    const text = this.#hubController.settled ? labels.noMatches : labels.connecting;
     return html`<div class="row" role="row" aria-rowindex="2">
       <div class="cell empty" role="cell">${text}</div>
     </div>`;
   }
 
-  private renderRows(labels: Labels, format: Formatter): unknown {
-    const visibleHeight = (this.viewportHeight || this.rowHeight * 10) - this.headerHeight;
-    const [start, end] = visibleRange(this.tops, this.scrollOffset, visibleHeight, OVERSCAN);
+  #renderRows(labels: Labels, format: Formatter): unknown {
+    const visibleHeight = (this.#viewportHeight || this.rowHeight * 10) - this.#headerHeight;
+    const [start, end] = visibleRange(this.#tops, this.#scrollOffset, visibleHeight, OVERSCAN);
     const indexes: number[] = [];
     for (let index = start; index < end; index++) indexes.push(index);
     // The focusable row stays in the DOM even when scrolled away, or keyboard focus would be lost.
-    const activeIndex = this.activeId ? this.view.findIndex((job) => job.id === this.activeId) : -1;
+    const activeIndex = this.#activeId ? this.#view.findIndex((job) => job.id === this.#activeId) : -1;
     if (activeIndex >= 0 && (activeIndex < start || activeIndex >= end)) {
       indexes.push(activeIndex);
       indexes.sort((a, b) => a - b);
     }
     return repeat(
       indexes,
-      (index) => this.view[index]!.id,
-      (index) => this.renderRow(this.view[index]!, index, labels, format),
+      (index) => this.#view[index]!.id,
+      (index) => this.#renderRow(this.#view[index]!, index, labels, format),
     );
   }
 
-  private renderRow(job: Job, index: number, labels: Labels, format: Formatter): TemplateResult {
-    const expanded = this.expanded.has(job.id);
-    const active = job.id === this.activeId;
-    const confirming = this.confirming?.id === job.id ? this.confirming.control : null;
-    const pending = this.pending.get(job.id) ?? null;
-    const error = this.errors.get(job.id) ?? null;
+  #renderRow(job: Job, index: number, labels: Labels, format: Formatter): TemplateResult {
+    const expanded = this.#expanded.has(job.id);
+    const active = job.id === this.#activeId;
+    const confirming = this.#confirming?.id === job.id ? this.#confirming.control : null;
+    const pending = this.#pending.get(job.id) ?? null;
+    const error = this.#errors.get(job.id) ?? null;
     return html`<div
       class="row"
       part="row"
@@ -633,17 +633,17 @@ export class MigrationBoard extends LitElement {
       aria-rowindex=${index + 2}
       tabindex=${active ? 0 : -1}
       style=${styleMap({
-        transform: `translateY(${this.tops[index]}px)`,
-        blockSize: `${this.tops[index + 1]! - this.tops[index]!}px`,
+        transform: `translateY(${this.#tops[index]}px)`,
+        blockSize: `${this.#tops[index + 1]! - this.#tops[index]!}px`,
       })}
     >
       ${guard([job, expanded, active, confirming, pending, error, labels, format], () =>
-        this.renderCells(job, { expanded, active, confirming, pending, error }, labels, format),
+        this.#renderCells(job, { expanded, active, confirming, pending, error }, labels, format),
       )}
     </div>`;
   }
 
-  private renderCells(
+  #renderCells(
     job: Job,
     row: { expanded: boolean; active: boolean; confirming: Control | null; pending: Control | null; error: string | null },
     labels: Labels,
@@ -669,7 +669,7 @@ export class MigrationBoard extends LitElement {
           ${name === job.id ? nothing : html`<span class="line muted id">${job.id}</span>`}
         </span>
       </div>
-      <div class="cell" part="cell" role="cell">${this.renderStepper(job, name, labels, format)}</div>
+      <div class="cell" part="cell" role="cell">${this.#renderStepper(job, name, labels, format)}</div>
       <div class="cell" part="cell" role="cell">
         ${renderProgressBar({
           percent: job.progress.percent,
@@ -683,12 +683,12 @@ export class MigrationBoard extends LitElement {
       <div class="cell" part="cell" role="cell"><span class="line">${amountText(job.progress, labels, format)}</span></div>
       <div class="cell" part="cell" role="cell"><span class="line">${rateText(job, labels, format)}</span></div>
       <div class="cell" part="cell" role="cell"><span class="line">${etaText(job, labels, format)}</span></div>
-      <div class="cell" part="cell" role="cell">${this.renderBadges(job, labels, tone)}</div>
-      <div class="cell actions" part="cell" role="cell">${this.renderActions(job, name, row, tabIndex, labels)}</div>
-      ${row.expanded ? this.renderBreakdown(job, breakdownId, tabIndex, labels, format) : nothing}`;
+      <div class="cell" part="cell" role="cell">${this.#renderBadges(job, labels, tone)}</div>
+      <div class="cell actions" part="cell" role="cell">${this.#renderActions(job, name, row, tabIndex, labels)}</div>
+      ${row.expanded ? this.#renderBreakdown(job, breakdownId, tabIndex, labels, format) : nothing}`;
   }
 
-  private renderStepper(job: Job, name: string, labels: Labels, format: Formatter): TemplateResult {
+  #renderStepper(job: Job, name: string, labels: Labels, format: Formatter): TemplateResult {
     const current = job.phases.findIndex((phase) => phase.name === job.phase);
     const allDone = job.status === 'completed';
     return html`<ol class="steps" part="stepper" aria-label=${fill(labels.phasePlan, { name })}>
@@ -705,7 +705,7 @@ export class MigrationBoard extends LitElement {
       <span class="line">${stepText(job, labels, format)}</span>`;
   }
 
-  private renderBadges(job: Job, labels: Labels, tone: string): TemplateResult {
+  #renderBadges(job: Job, labels: Labels, tone: string): TemplateResult {
     const throttle = job.throttle ? fill(labels.throttled, { reason: job.throttle }) : null;
     return html`<span class="badges">
       <span class="badge" part="badge" data-tone=${tone}>${labels.status[job.status]}</span>
@@ -715,7 +715,7 @@ export class MigrationBoard extends LitElement {
     </span>`;
   }
 
-  private renderActions(
+  #renderActions(
     job: Job,
     name: string,
     row: { confirming: Control | null; pending: Control | null; error: string | null },
@@ -760,7 +760,7 @@ export class MigrationBoard extends LitElement {
   }
 
   /** The breakdown scrolls when a migration has many tables, so it takes focus for keyboard scrolling. */
-  private renderBreakdown(job: Job, id: string, tabIndex: number, labels: Labels, format: Formatter): TemplateResult {
+  #renderBreakdown(job: Job, id: string, tabIndex: number, labels: Labels, format: Formatter): TemplateResult {
     return html`<div class="cell breakdown" part="cell breakdown" role="cell" id=${id} aria-label=${labels.tables} tabindex=${tabIndex}>
       ${job.scopes.length === 0
         ? html`<span class="muted">${labels.noTables}</span>`

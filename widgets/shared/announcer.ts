@@ -13,11 +13,11 @@ const MAX_SPOKEN = 3;
 export class Announcer implements ReactiveController {
   /** The text currently in the live region. */
   message = '';
-  private readonly labels: () => Labels;
-  private pending: string[] = [];
-  private readonly batchMs: number;
-  private readonly requestRender: () => void;
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #labels: () => Labels;
+  #pending: string[] = [];
+  readonly #batchMs: number;
+  readonly #requestRender: () => void;
+  #timer: ReturnType<typeof setTimeout> | undefined;
 
   /**
    * `batchMs`: how long milestones are gathered before one combined announcement (default 500).
@@ -28,36 +28,36 @@ export class Announcer implements ReactiveController {
     labels: () => Labels,
     { batchMs = 500, requestRender = () => host.requestUpdate() }: { batchMs?: number; requestRender?: () => void } = {},
   ) {
-    this.labels = labels;
-    this.batchMs = batchMs;
-    this.requestRender = requestRender;
+    this.#labels = labels;
+    this.#batchMs = batchMs;
+    this.#requestRender = requestRender;
     host.addController(this);
   }
 
   announce(text: string): void {
-    this.pending.push(text);
-    this.timer ??= setTimeout(() => this.flush(), this.batchMs);
+    this.#pending.push(text);
+    this.#timer ??= setTimeout(() => this.#flush(), this.#batchMs);
   }
 
   hostDisconnected(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.pending = [];
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#pending = [];
   }
 
   render(): TemplateResult {
     return html`<div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.message}</div>`;
   }
 
-  private flush(): void {
-    this.timer = undefined;
-    const spoken = this.pending.slice(0, MAX_SPOKEN);
-    const rest = this.pending.length - spoken.length;
-    if (rest > 0) spoken.push(fill(this.labels().moreMilestones, { count: rest }));
-    this.pending = [];
+  #flush(): void {
+    this.#timer = undefined;
+    const spoken = this.#pending.slice(0, MAX_SPOKEN);
+    const rest = this.#pending.length - spoken.length;
+    if (rest > 0) spoken.push(fill(this.#labels().moreMilestones, { count: rest }));
+    this.#pending = [];
     // A repeated identical message would not be re-announced; a trailing space makes it differ.
     const text = spoken.join('. ');
     this.message = text === this.message ? `${text} ` : text;
-    this.requestRender();
+    this.#requestRender();
   }
 }

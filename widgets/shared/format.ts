@@ -27,32 +27,32 @@ export function resolveLocale(element: Element): string {
 
 export class Formatter {
   readonly locale: string;
-  private readonly integer: Intl.NumberFormat;
-  private readonly decimal: Intl.NumberFormat;
-  private readonly percentFormat: Intl.NumberFormat;
-  private readonly units: Record<'day' | 'hour' | 'minute' | 'second', Intl.NumberFormat>;
-  private readonly unitList: Intl.ListFormat;
-  private readonly clock: Intl.DateTimeFormat;
+  readonly #integer: Intl.NumberFormat;
+  readonly #decimal: Intl.NumberFormat;
+  readonly #percentFormat: Intl.NumberFormat;
+  readonly #units: Record<'day' | 'hour' | 'minute' | 'second', Intl.NumberFormat>;
+  readonly #unitList: Intl.ListFormat;
+  readonly #clock: Intl.DateTimeFormat;
 
   constructor(locale: string) {
     this.locale = locale;
-    this.integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
-    this.decimal = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
-    this.percentFormat = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
+    this.#integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+    this.#decimal = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
+    this.#percentFormat = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
     const unit = (name: string) => new Intl.NumberFormat(locale, { style: 'unit', unit: name, unitDisplay: 'narrow' });
-    this.units = { day: unit('day'), hour: unit('hour'), minute: unit('minute'), second: unit('second') };
-    this.unitList = new Intl.ListFormat(locale, { type: 'unit', style: 'narrow' });
-    this.clock = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+    this.#units = { day: unit('day'), hour: unit('hour'), minute: unit('minute'), second: unit('second') };
+    this.#unitList = new Intl.ListFormat(locale, { type: 'unit', style: 'narrow' });
+    this.#clock = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
   }
 
   /** Whole numbers; small non-integers (rates below 10) keep one decimal. */
   number(value: number): string {
-    return !Number.isInteger(value) && Math.abs(value) < 10 ? this.decimal.format(value) : this.integer.format(value);
+    return !Number.isInteger(value) && Math.abs(value) < 10 ? this.#decimal.format(value) : this.#integer.format(value);
   }
 
   /** `percent` is on the protocol's 0–100 scale. Rounds down so an unfinished job never shows 100 %. */
   percent(percent: number): string {
-    return this.percentFormat.format(Math.floor(percent) / 100);
+    return this.#percentFormat.format(Math.floor(percent) / 100);
   }
 
   /** The two largest non-zero units, for example "1h 5m" or "42s". */
@@ -68,16 +68,16 @@ export class Formatter {
     for (const [unit, size] of steps) {
       const amount = Math.floor(remaining / size);
       remaining -= amount * size;
-      if (amount > 0 || (unit === 'second' && parts.length === 0)) parts.push(this.units[unit].format(amount));
+      if (amount > 0 || (unit === 'second' && parts.length === 0)) parts.push(this.#units[unit].format(amount));
       if (parts.length === 2) break;
       // After the first unit, only the next smaller one is shown: "1h 5m", never "1h 3s".
       if (parts.length === 1 && amount === 0) break;
     }
-    return this.unitList.format(parts);
+    return this.#unitList.format(parts);
   }
 
   dateTime(iso: string): string {
-    return this.clock.format(new Date(iso));
+    return this.#clock.format(new Date(iso));
   }
 }
 

@@ -1,5 +1,8 @@
 import type { ClientFrame, ServerFrame } from '../../server/protocol/frames.ts';
 import type { Control, EventBody, Job, JobEvent, JobStatus, LogLevel, Progress } from '../../server/protocol/job.ts';
+import { allowedControls, type Capabilities } from '../../server/jobs/state.ts';
+import { newJob } from '../../server/protocol/new-job.ts';
+import { isTerminal } from '../../server/protocol/states.ts';
 import { parsePosition } from '../client/channel-state.ts';
 import { configureHub, normalizeHubUrl } from '../client/connection.ts';
 import type { ConnectOptions, EventSourceLike, WebSocketLike } from '../client/types.ts';
@@ -80,7 +83,6 @@ export interface ReceivedRequest {
   body: unknown;
 }
 
-const TERMINAL: readonly JobStatus[] = ['completed', 'failed', 'cancelled', 'rolled_back'];
 const CHANNEL_PATTERN = /^(jobs|jobs:[A-Za-z0-9._-]{1,64}|job:[A-Za-z0-9._-]{1,128})$/;
 const CONTROL_NAMES: readonly string[] = ['cancel', 'pause', 'resume', 'retry', 'rollback'];
 /** Virtual milliseconds between a cancel or rollback request and its end state. */
@@ -446,39 +448,17 @@ export class FakeHub {
     const now = new Date().toISOString();
     const id = init.id ?? `job-${++this.jobCounter}`;
     const { progress, phases, ...rest } = init;
-    const job: Job = {
+    const job: Job = newJob({
       id,
       type: 'demo',
-      status: 'queued',
-      phase: null,
-      scopes: [],
-      message: null,
-      counters: {},
-      throttle: null,
-      stalled: false,
-      output: null,
-      result: null,
-      error: null,
-      input: null,
-      labels: {},
-      key: null,
-      external: false,
-      leaseSeconds: null,
-      leaseExpiresAt: null,
-      attempt: 1,
-      controls: [],
-      createdAt: now,
-      startedAt: null,
-      updatedAt: now,
-      finishedAt: null,
       ...rest,
       seq: (init.seq ?? 1) - 1,
       phases: (phases ?? []).map((phase) => ({ ...phase, irreversible: phase.irreversible ?? false })),
       progress: { current: 0, total: null, unit: null, percent: null, rate: null, etaSeconds: null, ...progress },
-    };
+    });
     if (job.status !== 'queued') job.startedAt ??= now;
-    if (TERMINAL.includes(job.status)) job.finishedAt ??= now;
-    if (!init.controls) job.controls = allowedControls(job);
+    if (isTerminal(job.status)) job.finishedAt ??= now;
+    if (!init.controls) job.controls = allowedControls(job, capabilitiesOf(job));
     this.jobsById.set(id, job);
     this.publish(job, { kind: 'created' });
     return structuredClone(job);
@@ -516,11 +496,11 @@ export class FakeHub {
         const from = job.status;
         job.status = status;
         if (status === 'running') job.startedAt ??= now;
-        job.finishedAt = TERMINAL.includes(status) ? now : null;
+        job.finishedAt = isTerminal(status) ? now : null;
         return { kind: 'status', status, from };
       };
       // A job starts before it reports, and reports its last values before it ends.
-      if (!TERMINAL.includes(status)) bodies.push(statusBody);
+      if (!isTerminal(status)) bodies.push(statusBody);
     }
     if (change.phase !== undefined && change.phase !== job.phase) {
       const phase = change.phase;
@@ -562,13 +542,13 @@ export class FakeHub {
         return { kind: 'throttle', reason };
       });
     }
-    if (statusBody && TERMINAL.includes(change.status!)) bodies.push(statusBody);
+    if (statusBody && isTerminal(change.status!)) bodies.push(statusBody);
     if (bodies.length === 0) bodies.push(() => ({ kind: 'progress' }));
 
     return bodies.map((body) => {
       const eventBody = body();
       job.updatedAt = now;
-      job.controls = allowedControls(job);
+      job.controls = allowedControls(job, capabilitiesOf(job));
       return this.publish(job, eventBody);
     });
   }
@@ -928,7 +908,7 @@ export class FakeHub {
       );
     }
     if (!job.controls.includes(control)) {
-      const code = TERMINAL.includes(job.status) ? 'job_finished' : 'conflict';
+      const code = isTerminal(job.status) ? 'job_finished' : 'conflict';
       return errorResponse(409, code, `cannot ${control} a ${job.status} job`);
     }
     const playback = this.playbacks.get(job.id);
@@ -1020,34 +1000,9 @@ function isPath(url: string, hubUrl: string, path: string): boolean {
   return url.startsWith(hubUrl) && url.slice(hubUrl.length).split('?')[0] === path;
 }
 
-/** The controls the hub would allow in a job's state. */
-function allowedControls(job: Job): Control[] {
-  const reversible = job.phases.length > 0 && !pastIrreversiblePhase(job);
-  const withRollback = (controls: Control[]): Control[] => (reversible ? [...controls, 'rollback'] : controls);
-  switch (job.status) {
-    case 'queued':
-      return ['cancel'];
-    case 'running':
-      return withRollback(['pause', 'cancel']);
-    case 'paused':
-      return withRollback(['resume', 'cancel']);
-    case 'failed':
-    case 'cancelled':
-      return withRollback(['retry']);
-    case 'completed':
-      return withRollback([]);
-    case 'rolled_back':
-      return ['retry'];
-    default:
-      return [];
-  }
-}
-
-/** "Irreversible" means: once the job has moved past that phase, it cannot be rolled back. */
-function pastIrreversiblePhase(job: Job): boolean {
-  const current = job.phases.findIndex((phase) => phase.name === job.phase);
-  const passed = job.status === 'completed' ? job.phases : job.phases.slice(0, Math.max(0, current));
-  return passed.some((phase) => phase.irreversible);
+/** The fake hub's job types all pause and retry; those with a phase plan also roll back. */
+function capabilitiesOf(job: Job): Capabilities {
+  return { pause: true, retry: true, rollback: job.phases.length > 0 };
 }
 
 function upsertScope(scopes: Job['scopes'], change: NonNullable<JobChange['scope']>): Job['scopes'] {
