@@ -9,7 +9,7 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { PostgresEngine } from "../server/engines/postgres.ts";
-import { newJob, toProgress, toStatus } from "../tests/support/jobs.ts";
+import { testJob, toProgress, toStatus } from "../tests/support/jobs.ts";
 import { startTestPostgres } from "../tests/support/postgres.ts";
 
 const { values } = parseArgs({
@@ -30,7 +30,7 @@ await engine.start();
 try {
   const ids: string[] = [];
   for (let index = 0; index < jobCount; index++) {
-    const { job } = await engine.create(newJob({ type: "bench" }));
+    const { job } = await engine.create(testJob({ type: "bench" }));
     await engine.mutate(job.id, toStatus("running"));
     ids.push(job.id);
   }

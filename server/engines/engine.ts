@@ -74,6 +74,12 @@ export interface Engine {
    * each changed by `start` (which sets the status and the lease) atomically. Returns the start events.
    */
   claim(owner: string, types: string[], limit: number, start: Mutator): Promise<JobEvent[]>;
+  /**
+   * Takes up to `limit` in-process jobs of the given types that are being rolled back after they
+   * stopped and that no instance runs yet (they have no lease), giving them to this owner with a
+   * lease until `leaseUntil`, so that exactly one instance runs each rollback. Not an event.
+   */
+  claimRollbacks(owner: string, types: string[], limit: number, leaseUntil: Date): Promise<Job[]>;
   /** Extends the leases of jobs this owner runs. Not an event. */
   renewLeases(owner: string, ids: string[], leaseUntil: Date): Promise<void>;
   /** Ids of unfinished jobs whose lease ended before `now`. */

@@ -138,6 +138,19 @@ export class MemoryEngine implements Engine {
     return started;
   }
 
+  async claimRollbacks(owner: string, types: string[], limit: number, leaseUntil: Date): Promise<Job[]> {
+    const taken: Job[] = [];
+    for (const record of this.#jobs.values()) {
+      if (taken.length >= limit) break;
+      const { job } = record;
+      if (job.status !== "rolling_back" || job.external || job.leaseExpiresAt !== null || !types.includes(job.type)) continue;
+      record.owner = owner;
+      record.job = { ...job, leaseExpiresAt: leaseUntil.toISOString() };
+      taken.push(record.job);
+    }
+    return taken;
+  }
+
   async renewLeases(owner: string, ids: string[], leaseUntil: Date): Promise<void> {
     for (const id of ids) {
       const record = this.#jobs.get(id);

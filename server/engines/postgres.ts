@@ -214,6 +214,21 @@ export class PostgresEngine implements Engine {
     return events;
   }
 
+  async claimRollbacks(owner: string, types: string[], limit: number, leaseUntil: Date): Promise<Job[]> {
+    if (types.length === 0 || limit <= 0) return [];
+    const rows = await this.#sql<{ job: Job }[]>`
+      WITH taken AS (
+        SELECT id FROM jobs
+        WHERE status = 'rolling_back' AND NOT external AND lease_expires_at IS NULL AND type = ANY(${types})
+        ORDER BY position LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE jobs SET owner = ${owner}, job = jsonb_set(job, '{leaseExpiresAt}', to_jsonb(${leaseUntil.toISOString()}::text))
+      FROM taken WHERE jobs.id = taken.id
+      RETURNING jobs.job`;
+    return rows.map((row) => row.job);
+  }
+
   async renewLeases(owner: string, ids: string[], leaseUntil: Date): Promise<void> {
     if (ids.length === 0) return;
     // Rows are locked in id order, as batch writes lock them, so the two cannot deadlock.

@@ -18,6 +18,8 @@ export class Subscription {
   #held: ChannelMessage[] | null = [];
   /** False once unsubscribed: deliveries still in the hub's dispatch queue are dropped. */
   active = true;
+  /** Each snapshot job's seq: a held event the snapshot already shows is not sent again. */
+  snapshotSeqs = new Map<string, number>();
 
   constructor(readonly session: Session, readonly channel: string, readonly target: ChannelTarget) {}
 
@@ -38,7 +40,10 @@ export class Subscription {
     }
     const held = this.#held ?? [];
     this.#held = null;
-    for (const message of held) this.#deliver(message);
+    for (const message of held) {
+      if (message.event.seq > (this.snapshotSeqs.get(message.event.jobId) ?? 0)) this.#deliver(message);
+    }
+    this.snapshotSeqs.clear();
   }
 
   #deliver(message: ChannelMessage): void {
@@ -108,6 +113,7 @@ export class Hub {
       const { engine } = this.#options;
       const head = await engine.headOffset();
       const snapshot = await this.#snapshot(target);
+      for (const job of Array.isArray(snapshot) ? snapshot : [snapshot]) subscription.snapshotSeqs.set(job.id, job.seq);
       const resumeFrom = since === undefined ? undefined : parsePosition(since);
       if (resumeFrom && resumeFrom.epoch === engine.epoch && resumeFrom.offset <= head) {
         const { events, complete } = await engine.replay(resumeFrom.offset, replayFilter(target), this.#options.replayLimit);

@@ -35,6 +35,7 @@ export class Runner {
   readonly #options: RunnerOptions;
   readonly #running = new Map<string, Running>();
   readonly #types: ReadonlyMap<string, JobType<unknown>>;
+  readonly #rollbackTypes: string[];
   #unsubscribe?: () => void;
   #heartbeat?: ReturnType<typeof setInterval>;
   #claiming = false;
@@ -44,6 +45,7 @@ export class Runner {
   constructor(options: RunnerOptions) {
     this.#options = options;
     this.#types = options.service.types;
+    this.#rollbackTypes = [...this.#types.values()].filter((type) => type.rollback).map((type) => type.type);
   }
 
   start(): void {
@@ -80,10 +82,8 @@ export class Runner {
       else if (event.status === "rolling_back") running.controller.abort("rollback" satisfies StopReason);
       return;
     }
-    // A rollback of a job that has stopped runs wherever the control arrived first.
-    if (event.status === "rolling_back" && isTerminal(event.from) && this.#types.get(event.job.type)?.rollback) {
-      this.#launch(event.job, "rollback");
-    }
+    // A rollback of a job that has stopped is claimed, so that one instance of all that see this runs it.
+    if (event.status === "rolling_back" && isTerminal(event.from)) this.#claim();
   }
 
   #claim(): void {
@@ -105,13 +105,16 @@ export class Runner {
   }
 
   async #claimNow(): Promise<void> {
-    const free = this.#options.concurrency - this.#running.size;
-    if (free <= 0 || this.#types.size === 0) return;
-    const leaseExpiresAt = new Date(Date.now() + this.#options.leaseMs).toISOString();
-    const started = await this.#options.engine.claim(this.#options.owner, [...this.#types.keys()], free, (job) =>
-      statusChange(job, "running", this.#options.service.capabilities(job), { leaseExpiresAt })
+    const { engine, owner, concurrency, leaseMs, service } = this.#options;
+    const free = () => concurrency - this.#running.size;
+    if (free() <= 0 || this.#types.size === 0) return;
+    const leaseUntil = new Date(Date.now() + leaseMs);
+    const started = await engine.claim(owner, [...this.#types.keys()], free(), (job) =>
+      statusChange(job, "running", service.capabilities(job), { leaseExpiresAt: leaseUntil.toISOString() })
     );
     for (const event of started) this.#launch(event.job, "run");
+    if (free() <= 0 || this.#rollbackTypes.length === 0) return;
+    for (const job of await engine.claimRollbacks(owner, this.#rollbackTypes, free(), leaseUntil)) this.#launch(job, "rollback");
   }
 
   async #renew(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Control, Job, JobEvent, Labels, WorkerReport } from "../protocol/index.ts";
-import { isTerminal } from "../protocol/index.ts";
+import { isTerminal, newJob } from "../protocol/index.ts";
 import type { Engine, JobChange, JobFilter } from "../engines/engine.ts";
 import { Problem } from "../http/problem.ts";
 import type { Logger } from "../log.ts";
@@ -97,35 +97,19 @@ export class JobService {
     const now = new Date();
     const external = request.external ?? false;
     const leaseSeconds = external ? request.leaseSeconds ?? this.#options.defaultLeaseSeconds : null;
-    const job: Job = {
+    const job = newJob({
       id: crypto.randomUUID(),
       type: request.type,
-      status: "queued",
-      phase: null,
       phases: external ? [] : type!.phases,
-      progress: { current: 0, total: null, unit: null, percent: null, rate: null, etaSeconds: null },
-      scopes: [],
-      message: null,
-      counters: {},
-      throttle: null,
-      stalled: false,
-      output: null,
-      result: null,
-      error: null,
       input,
       labels: request.labels ?? {},
       key: request.key ?? null,
       external,
       leaseSeconds,
       leaseExpiresAt: leaseSeconds === null ? null : new Date(now.getTime() + leaseSeconds * 1000).toISOString(),
-      attempt: 1,
-      controls: [],
-      seq: 0,
       createdAt: now.toISOString(),
-      startedAt: null,
       updatedAt: now.toISOString(),
-      finishedAt: null,
-    };
+    });
     job.controls = allowedControls(job, this.capabilities(job));
     const { job: stored, created } = await this.#engine.create(job);
     if (created) this.#options.logger.info("job submitted", { jobId: stored.id, type: stored.type, external });
@@ -327,11 +311,16 @@ export class JobService {
       await this.#serial(id, () =>
         this.#engine.mutate(id, (job) => {
           if (isTerminal(job.status) || job.leaseExpiresAt === null || Date.parse(job.leaseExpiresAt) >= now.getTime()) return undefined;
-          const type = this.#types.get(job.type);
-          if (!job.external && type?.restartable) {
-            return statusChange(job, "queued", this.capabilities(job), { ...freshAttempt(job), leaseExpiresAt: null });
+          const caps = this.capabilities(job);
+          // A job being stopped ends as it would have: no point starting it over.
+          if (job.status === "cancelling") return statusChange(job, "cancelled", caps);
+          if (job.status === "rolling_back") {
+            return statusChange(job, "failed", caps, { error: failure("worker_lost", "the hub instance rolling the job back stopped") });
           }
-          return statusChange(job, "failed", this.capabilities(job), {
+          if (!job.external && this.#types.get(job.type)?.restartable) {
+            return statusChange(job, "queued", caps, { ...freshAttempt(job), leaseExpiresAt: null });
+          }
+          return statusChange(job, "failed", caps, {
             error: failure("worker_lost", job.external ? `no report from the worker for ${job.leaseSeconds} s` : "the hub instance running the job stopped"),
           });
         })

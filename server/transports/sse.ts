@@ -70,7 +70,9 @@ export class SseSession extends ClientSession {
     super(hub, metrics, options, "sse", { write: (text) => stream.write(text).then(() => undefined), congested: () => false });
     this.#stream = stream;
     this.#dependencies = dependencies;
-    this.#heartbeat = setInterval(() => this.sendText(": heartbeat\n\n"), options.heartbeatMs);
+    // A comment keeps proxies from closing an idle stream; EventSource never shows comments to the
+    // page, so the same message also carries a `ping` event that lets the client see the stream is alive.
+    this.#heartbeat = setInterval(() => this.sendText(": heartbeat\nevent: ping\ndata: {}\n\n"), options.heartbeatMs);
   }
 
   /**

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Engine } from "../../server/engines/engine.ts";
 import type { JobEvent } from "../../server/protocol/index.ts";
-import { logLine, newJob, toProgress, toStatus } from "../support/jobs.ts";
+import { logLine, testJob, toProgress, toStatus } from "../support/jobs.ts";
 import { eventually } from "../support/wait.ts";
 
 /** Retention settings a contract test may ask for; each engine maps them onto its own options. */
@@ -37,7 +37,7 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
     it("creates a job with its created event, and returns the same job for the same key", async () => {
       const engine = await fresh();
       assert.match(engine.epoch, /^[A-Za-z0-9_-]{1,64}$/);
-      const job = newJob({ key: "order-42", labels: { team: "data" } });
+      const job = testJob({ key: "order-42", labels: { team: "data" } });
       const first = await engine.create(job);
       assert.equal(first.created, true);
       assert.equal(first.job.seq, 1);
@@ -48,7 +48,7 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
       assert.deepEqual(await engine.get(job.id), first.job);
       assert.equal(await engine.headOffset(), first.event!.offset);
 
-      const again = await engine.create(newJob({ key: "order-42" }));
+      const again = await engine.create(testJob({ key: "order-42" }));
       assert.equal(again.created, false);
       assert.equal(again.event, undefined);
       assert.deepEqual(again.job, first.job);
@@ -59,7 +59,7 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
       const engine = await fresh();
       const ids: string[] = [];
       for (let index = 0; index < 5; index++) {
-        const job = newJob({ type: index % 2 === 0 ? "even" : "odd", labels: { n: String(index), team: "a" } });
+        const job = testJob({ type: index % 2 === 0 ? "even" : "odd", labels: { n: String(index), team: "a" } });
         await engine.create(job);
         ids.push(job.id);
       }
@@ -90,7 +90,7 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
 
     it("stamps every change with the next seq and a growing offset, and keeps it in history", async () => {
       const engine = await fresh();
-      const { job } = await engine.create(newJob());
+      const { job } = await engine.create(testJob());
       const events: JobEvent[] = [];
       events.push((await engine.mutate(job.id, toStatus("running")))!);
       events.push((await engine.mutate(job.id, logLine("hello")))!);
@@ -115,7 +115,7 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
 
     it("stores nothing when the mutator has nothing to do or the job does not exist", async () => {
       const engine = await fresh();
-      const { job } = await engine.create(newJob());
+      const { job } = await engine.create(testJob());
       const head = await engine.headOffset();
       assert.equal(await engine.mutate(job.id, () => undefined), undefined);
       assert.equal(await engine.mutate("no-such-job", toStatus("running")), undefined);
@@ -125,7 +125,7 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
 
     it("leaves the job untouched when the mutator throws", async () => {
       const engine = await fresh();
-      const { job } = await engine.create(newJob());
+      const { job } = await engine.create(testJob());
       const head = await engine.headOffset();
       const conflict = new Error("conflict: job is queued");
       await assert.rejects(engine.mutate(job.id, () => {
@@ -139,7 +139,7 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
 
     it("keeps progress samples before a later status change, with seq strictly increasing", async () => {
       const engine = await fresh();
-      const { job } = await engine.create(newJob());
+      const { job } = await engine.create(testJob());
       await engine.mutate(job.id, toStatus("running"));
       const samples = Array.from({ length: 50 }, (_, index) => engine.mutate(job.id, toProgress(index + 1), { coalesce: true }));
       const done = engine.mutate(job.id, toStatus("completed"));
@@ -160,9 +160,9 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
 
     it("replays events after an offset: one job, one type, or all", async () => {
       const engine = await fresh();
-      const a = (await engine.create(newJob({ type: "alpha" }))).job;
+      const a = (await engine.create(testJob({ type: "alpha" }))).job;
       const start = await engine.headOffset();
-      const b = (await engine.create(newJob({ type: "beta" }))).job;
+      const b = (await engine.create(testJob({ type: "beta" }))).job;
       await engine.mutate(a.id, toStatus("running"));
       await engine.mutate(b.id, toStatus("running"));
       await engine.mutate(a.id, logLine("a"));
@@ -184,7 +184,7 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
 
     it("reports incomplete replays once retention removed needed events", async () => {
       const engine = await fresh({ historyLimit: 10 });
-      const { job, event: created } = await engine.create(newJob());
+      const { job, event: created } = await engine.create(testJob());
       await engine.mutate(job.id, toStatus("running"));
       for (let index = 0; index < 30; index++) await engine.mutate(job.id, logLine(`line ${index}`));
       const recent = await engine.headOffset();
@@ -202,7 +202,7 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
 
     it("trims superseded progress samples first, so a job's replay stays complete", async () => {
       const engine = await fresh({ historyLimit: 10 });
-      const { job } = await engine.create(newJob());
+      const { job } = await engine.create(testJob());
       await engine.mutate(job.id, toStatus("running"));
       for (let current = 1; current <= 30; current++) await engine.mutate(job.id, toProgress(current));
       await engine.mutate(job.id, logLine("end"));
@@ -220,7 +220,7 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
       const engine = await fresh();
       const received: JobEvent[] = [];
       const unsubscribe = engine.onEvent((event) => received.push(event));
-      const { job, event: created } = await engine.create(newJob());
+      const { job, event: created } = await engine.create(testJob());
       const running = await engine.mutate(job.id, toStatus("running"));
       const logged = await engine.mutate(job.id, logLine("one"));
       await eventually(() => received.length >= 3, 5_000, "three events delivered");
@@ -234,11 +234,11 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
 
     it("claims queued in-process jobs of the given types, oldest first, once", async () => {
       const engine = await fresh();
-      const first = (await engine.create(newJob({ type: "work" }))).job;
-      const second = (await engine.create(newJob({ type: "work" }))).job;
-      const third = (await engine.create(newJob({ type: "work" }))).job;
-      await engine.create(newJob({ type: "work", external: true }));
-      await engine.create(newJob({ type: "other" }));
+      const first = (await engine.create(testJob({ type: "work" }))).job;
+      const second = (await engine.create(testJob({ type: "work" }))).job;
+      const third = (await engine.create(testJob({ type: "work" }))).job;
+      await engine.create(testJob({ type: "work", external: true }));
+      await engine.create(testJob({ type: "other" }));
       const leaseUntil = new Date(Date.now() + 30_000).toISOString();
       const start = toStatus("running", { leaseExpiresAt: leaseUntil });
 
@@ -256,13 +256,42 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
       assert.deepEqual(await engine.claim("owner-2", [], 10, start), []);
     });
 
+    it("claims rollbacks of stopped jobs that no instance runs, once, without an event", async () => {
+      const engine = await fresh();
+      const rollingBack = async (overrides: Parameters<typeof testJob>[0] = {}) => {
+        const job = (await engine.create(testJob({ type: "work", ...overrides }))).job;
+        await engine.mutate(job.id, toStatus("failed"));
+        await engine.mutate(job.id, toStatus("rolling_back", { finishedAt: null }));
+        return job;
+      };
+      const stopped = await rollingBack();
+      const alreadyRun = new Date(Date.now() + 30_000).toISOString();
+      await rollingBack({ leaseExpiresAt: alreadyRun });
+      await rollingBack({ external: true });
+      await rollingBack({ type: "other" });
+      await engine.create(testJob({ type: "work" }));
+      const head = await engine.headOffset();
+
+      const leaseUntil = new Date(Date.now() + 60_000);
+      const taken = await engine.claimRollbacks("owner-1", ["work"], 10, leaseUntil);
+      assert.deepEqual(taken.map((job) => job.id), [stopped.id]);
+      assert.equal(taken[0]!.leaseExpiresAt, leaseUntil.toISOString());
+      assert.equal(taken[0]!.seq, 3);
+      assert.deepEqual(await engine.claimRollbacks("owner-2", ["work"], 10, leaseUntil), []);
+      assert.equal(await engine.headOffset(), head);
+
+      const later = new Date(Date.now() + 90_000);
+      await engine.renewLeases("owner-1", [stopped.id], later);
+      assert.equal((await engine.get(stopped.id))!.leaseExpiresAt, later.toISOString(), "the claimer owns the job");
+    });
+
     it("renews the leases of the owner's jobs only, without an event", async () => {
       const engine = await fresh();
       const soon = new Date(Date.now() + 1_000).toISOString();
       const start = toStatus("running", { leaseExpiresAt: soon });
-      const mine = (await engine.create(newJob({ type: "work" }))).job;
+      const mine = (await engine.create(testJob({ type: "work" }))).job;
       await engine.claim("me", ["work"], 1, start);
-      const theirs = (await engine.create(newJob({ type: "work" }))).job;
+      const theirs = (await engine.create(testJob({ type: "work" }))).job;
       await engine.claim("them", ["work"], 1, start);
       const head = await engine.headOffset();
 
@@ -279,11 +308,11 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
       const engine = await fresh();
       const past = new Date(Date.now() - 1_000).toISOString();
       const future = new Date(Date.now() + 60_000).toISOString();
-      const expired = (await engine.create(newJob({ external: true, leaseExpiresAt: past }))).job;
-      await engine.create(newJob({ external: true, leaseExpiresAt: future }));
-      const finished = (await engine.create(newJob({ external: true, leaseExpiresAt: past }))).job;
+      const expired = (await engine.create(testJob({ external: true, leaseExpiresAt: past }))).job;
+      await engine.create(testJob({ external: true, leaseExpiresAt: future }));
+      const finished = (await engine.create(testJob({ external: true, leaseExpiresAt: past }))).job;
       await engine.mutate(finished.id, toStatus("completed"));
-      await engine.create(newJob());
+      await engine.create(testJob());
 
       assert.deepEqual(await engine.expiredLeases(new Date(), 10), [expired.id]);
       assert.deepEqual(await engine.expiredLeases(new Date(), 0), []);
@@ -291,14 +320,14 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
 
     it("finds running jobs without progress since a time, unless already flagged stalled", async () => {
       const engine = await fresh();
-      const quiet = (await engine.create(newJob())).job;
+      const quiet = (await engine.create(testJob())).job;
       await engine.mutate(quiet.id, toStatus("running"));
-      const flagged = (await engine.create(newJob())).job;
+      const flagged = (await engine.create(testJob())).job;
       await engine.mutate(flagged.id, toStatus("running", { stalled: true }));
-      await engine.create(newJob());
+      await engine.create(testJob());
       await new Promise((resolve) => setTimeout(resolve, 20));
       const before = new Date();
-      const busy = (await engine.create(newJob())).job;
+      const busy = (await engine.create(testJob())).job;
       await engine.mutate(busy.id, toStatus("running"));
 
       assert.deepEqual(await engine.stalledCandidates(before, 10), [quiet.id]);
@@ -306,11 +335,11 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
 
     it("sweeps finished jobs past their time to live, and nothing else", async () => {
       const engine = await fresh({ finishedTtlMs: 60_000 });
-      const done = (await engine.create(newJob({ key: "done" }))).job;
+      const done = (await engine.create(testJob({ key: "done" }))).job;
       await engine.mutate(done.id, toStatus("completed"));
-      const recent = (await engine.create(newJob())).job;
+      const recent = (await engine.create(testJob())).job;
       await engine.mutate(recent.id, toStatus("failed"));
-      const open = (await engine.create(newJob())).job;
+      const open = (await engine.create(testJob())).job;
       await engine.mutate(open.id, toStatus("running"));
 
       assert.equal(await engine.sweep(new Date()), 0);
@@ -320,7 +349,7 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
       assert.equal(await engine.get(recent.id), undefined);
       assert.equal((await engine.get(open.id))?.status, "running");
       assert.deepEqual(await engine.history(done.id, 0, 10), []);
-      const reused = await engine.create(newJob({ key: "done" }));
+      const reused = await engine.create(testJob({ key: "done" }));
       assert.equal(reused.created, true, "a swept job's key is free again");
     });
 

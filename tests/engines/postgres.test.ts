@@ -4,7 +4,7 @@ import postgres from "postgres";
 import { PostgresEngine, type PostgresEngineOptions } from "../../server/engines/postgres.ts";
 import { MIGRATIONS } from "../../server/engines/postgres/migrations.ts";
 import type { JobEvent } from "../../server/protocol/index.ts";
-import { logLine, newJob, toProgress, toStatus } from "../support/jobs.ts";
+import { logLine, testJob, toProgress, toStatus } from "../support/jobs.ts";
 import { startTestPostgres, type TestPostgres } from "../support/postgres.ts";
 import { eventually } from "../support/wait.ts";
 
@@ -55,7 +55,7 @@ describe("postgres engine across instances", () => {
     const url = await server.createDatabase();
     const first = engineOn(url);
     await first.start();
-    const { job, event } = await first.create(newJob());
+    const { job, event } = await first.create(testJob());
     await first.stop();
 
     const second = await started(url);
@@ -73,7 +73,7 @@ describe("postgres engine across instances", () => {
     const b = await started(url);
     const seenByA = collect(a);
     const seenByB = collect(b);
-    const { job, event: created } = await a.create(newJob());
+    const { job, event: created } = await a.create(testJob());
     const running = await b.mutate(job.id, toStatus("running"));
     const logged = await a.mutate(job.id, logLine("from a"));
     await eventually(() => seenByA.length === 3 && seenByB.length === 3, 5_000, "both instances saw three events");
@@ -88,7 +88,7 @@ describe("postgres engine across instances", () => {
     const observer = await started(url);
     const seen = collect(observer);
     const head = await a.headOffset();
-    const jobs = await Promise.all([1, 2, 3].map(async () => (await a.create(newJob())).job));
+    const jobs = await Promise.all([1, 2, 3].map(async () => (await a.create(testJob())).job));
     await Promise.all(jobs.map((job) => b.mutate(job.id, toStatus("running"))));
     const writes: Promise<unknown>[] = [];
     for (let round = 0; round < 40; round++) {
@@ -114,9 +114,10 @@ describe("postgres engine across instances", () => {
     const url = await server.createDatabase();
     const writer = await started(url);
     // Polling is off (in effect), so only the reconnection can bring the missed events.
-    const reader = await started(url, { pollIntervalMs: 600_000, listenRetryMs: 300 });
+    // The retry waits long enough for the writes below to finish first, even on a busy machine.
+    const reader = await started(url, { pollIntervalMs: 600_000, listenRetryMs: 1_500 });
     const seen = collect(reader);
-    const { job } = await writer.create(newJob());
+    const { job } = await writer.create(testJob());
     await eventually(() => seen.length === 1, 5_000, "first event");
 
     const admin = client(url);
@@ -140,7 +141,7 @@ describe("postgres engine across instances", () => {
     const a = await started(url);
     const b = await started(url);
     const ids = new Set<string>();
-    for (let index = 0; index < 30; index++) ids.add((await a.create(newJob({ type: "work" }))).job.id);
+    for (let index = 0; index < 30; index++) ids.add((await a.create(testJob({ type: "work" }))).job.id);
     const start = toStatus("running");
     const claimedBy = async (engine: PostgresEngine, owner: string) => {
       const claimed: string[] = [];
@@ -158,7 +159,7 @@ describe("postgres engine across instances", () => {
   it("merges progress samples of one job into few events, the newest winning", async () => {
     const url = await server.createDatabase();
     const engine = await started(url, { progressFlushMs: 20 });
-    const { job } = await engine.create(newJob());
+    const { job } = await engine.create(testJob());
     await engine.mutate(job.id, toStatus("running"));
     const samples = await Promise.all(Array.from({ length: 200 }, (_, index) => engine.mutate(job.id, toProgress(index + 1), { coalesce: true })));
     samples.forEach((event, index) => assert.ok(event!.job.progress.current >= index + 1, "each sample is answered by an event that includes it"));
@@ -171,7 +172,7 @@ describe("postgres engine across instances", () => {
     const url = await server.createDatabase();
     const engine = engineOn(url, { progressFlushMs: 1_000 });
     await engine.start();
-    const { job } = await engine.create(newJob());
+    const { job } = await engine.create(testJob());
     const refused = new Error("refused");
     const results = [
       engine.mutate(job.id, toProgress(1), { coalesce: true }),

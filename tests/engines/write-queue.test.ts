@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { foldChanges, type QueuedChange } from "../../server/engines/postgres/fold.ts";
 import { WriteQueue } from "../../server/engines/postgres/write-queue.ts";
 import type { Job, JobEvent } from "../../server/protocol/index.ts";
-import { logLine, newJob, toProgress, toStatus } from "../support/jobs.ts";
+import { logLine, testJob, toProgress, toStatus } from "../support/jobs.ts";
 
 /** A change whose outcome is recorded instead of awaited. */
 function change(mutator: QueuedChange["mutator"], coalesce: boolean) {
@@ -19,7 +19,7 @@ function change(mutator: QueuedChange["mutator"], coalesce: boolean) {
 
 describe("folding queued changes of one job", () => {
   it("keeps the newest of consecutive samples and every other event, in order", () => {
-    const job = { ...newJob(), seq: 4 };
+    const job = { ...testJob(), seq: 4 };
     const changes = [
       change(toProgress(1), true),
       change(toProgress(2), true),
@@ -34,7 +34,7 @@ describe("folding queued changes of one job", () => {
   });
 
   it("does not merge a sample into a change that asked to be written as such", () => {
-    const fold = foldChanges(newJob(), [change(toProgress(1), false).queued, change(toProgress(2), true).queued]);
+    const fold = foldChanges(testJob(), [change(toProgress(1), false).queued, change(toProgress(2), true).queued]);
     assert.deepEqual(fold.events.map((event) => event.seq), [1, 2]);
   });
 
@@ -48,7 +48,7 @@ describe("folding queued changes of one job", () => {
       change(() => undefined, false),
       change(toStatus("running"), false),
     ];
-    const fold = foldChanges(newJob(), entries.map((entry) => entry.queued));
+    const fold = foldChanges(testJob(), entries.map((entry) => entry.queued));
     fold.settle();
     assert.deepEqual(fold.events.map((event) => event.kind), ["progress", "status"]);
     assert.equal(entries[1]!.outcome.error, refusal);
@@ -88,7 +88,7 @@ describe("write queue", () => {
   }
 
   it("writes samples of many jobs in one batch", async () => {
-    const jobs = [newJob(), newJob(), newJob()];
+    const jobs = [testJob(), testJob(), testJob()];
     const { queue, commits } = queueOver(jobs);
     await Promise.all(jobs.flatMap((job) => [1, 2, 3].map((value) => queue.submitSample(job.id, toProgress(value)))));
     assert.equal(commits.length, 1);
@@ -96,7 +96,7 @@ describe("write queue", () => {
   });
 
   it("writes a job's pending samples together with, and before, its next other change", async () => {
-    const job = newJob();
+    const job = testJob();
     const { queue, commits, state } = queueOver([job]);
     const samples = [1, 2, 3].map((value) => queue.submitSample(job.id, toProgress(value)));
     const status = await queue.submit(job.id, toStatus("running"));
@@ -107,7 +107,7 @@ describe("write queue", () => {
   });
 
   it("runs one job's writes one after another, in call order", async () => {
-    const job = newJob();
+    const job = testJob();
     const { queue, state, overlapped } = queueOver([job]);
     const writes = [queue.submit(job.id, logLine("a")), queue.submitSample(job.id, toProgress(1)), queue.submit(job.id, logLine("b"))];
     const events = await Promise.all(writes);
@@ -117,7 +117,7 @@ describe("write queue", () => {
   });
 
   it("holds at most maxPending samples; further samples wait for a batch", async () => {
-    const jobs = [newJob(), newJob(), newJob()];
+    const jobs = [testJob(), testJob(), testJob()];
     const { queue } = queueOver(jobs, { flushDelayMs: 100, maxBatchJobs: 100, maxPending: 2 });
     const writes = jobs.map((job) => queue.submitSample(job.id, toProgress(1)));
     assert.equal(queue.pending, 2);
@@ -129,7 +129,7 @@ describe("write queue", () => {
   });
 
   it("keeps call order when samples are held back", async () => {
-    const job = newJob();
+    const job = testJob();
     const { queue, state, overlapped } = queueOver([job], { flushDelayMs: 5, maxBatchJobs: 100, maxPending: 1 });
     const first = queue.submitSample(job.id, toProgress(1));
     const held = queue.submitSample(job.id, toProgress(2));

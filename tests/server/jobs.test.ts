@@ -4,6 +4,7 @@ import { z } from "zod";
 import { defineJob } from "../../server/jobs/define.ts";
 import { demoJobs } from "../../server/jobs/demo/index.ts";
 import { api, eventually, type RunningHub, sleep, startHub } from "../support/hub.ts";
+import { testJob } from "../support/jobs.ts";
 
 /** A job that waits at every step, so tests can act on it while it runs. */
 const slowSteps = defineJob({
@@ -129,6 +130,30 @@ describe("jobs", () => {
     await until(job.id, (current) => current.status === "running" && current.attempt === 2);
     await control(job.id, "cancel");
     await until(job.id, "cancelled");
+  });
+
+  it("rolls back a job that was cancelled, running the rollback once", async () => {
+    const job = await submit("slow-steps", { steps: 100 });
+    await until(job.id, (current) => current.progress.current >= 1);
+    await control(job.id, "cancel");
+    const cancelled = await until(job.id, "cancelled");
+    assert.ok(cancelled.controls.includes("rollback"));
+    assert.equal((await control(job.id, "rollback")).body.status, "rolling_back");
+    await until(job.id, "rolled_back");
+    const { body } = await api(hub.url, "GET", `/v1/jobs/${job.id}/events`);
+    assert.equal(body.events.filter((event: any) => event.kind === "log" && event.message === "undoing work").length, 1);
+  });
+
+  it("ends a job left cancelling or rolling back by a lost instance, instead of running it again", async () => {
+    // As a hub instance that died mid-stop would leave them: its lease over, no instance running them.
+    const expired = new Date(Date.now() - 1_000).toISOString();
+    const { engine } = hub.hub.context;
+    const cancelling = (await engine.create(testJob({ type: "extraction", status: "cancelling", leaseExpiresAt: expired }))).job;
+    const rollingBack = (await engine.create(testJob({ type: "slow-steps", status: "rolling_back", leaseExpiresAt: expired }))).job;
+    assert.equal((await until(cancelling.id, "cancelled")).attempt, 1);
+    const failed = await until(rollingBack.id, "failed");
+    assert.equal(failed.error.code, "worker_lost");
+    assert.ok(failed.controls.includes("rollback"), "the rollback can be started again");
   });
 
   it("refuses rollback past an irreversible phase", async () => {

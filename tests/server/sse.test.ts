@@ -31,6 +31,7 @@ describe("Server-Sent Events", () => {
     assert.equal(one.id, one.data.pos);
     assert.equal(stream.retry, 2000);
     await eventually(() => stream.comments >= 2, 3_000, "heartbeat comments");
+    assert.ok(stream.messages.filter((message) => message.event === "ping").length >= 2, "heartbeats visible to EventSource");
     stream.close();
   });
 
@@ -71,10 +72,11 @@ describe("Server-Sent Events", () => {
   it("prefers the browser's newer Last-Event-ID over the since of the original URL", async () => {
     const job = await external();
     const first = await TestStream.open(`${hub.url}/v1/stream?channel=job:${job.id}`);
-    await first.next((message) => message.event === "snapshot");
-    const since = first.lastEventId!;
+    // The first id comes once the stream is live; events before it carry none.
+    const since = await eventually(() => first.lastEventId, 5_000, "the stream's first id");
     await report(job.id, { kind: "log", message: "seen" });
-    await first.next((message) => message.event === "job");
+    // The job's first report also starts it: a status event comes before the log line.
+    await first.next((message) => message.event === "job" && message.data.event.message === "seen");
     const newer = first.lastEventId!;
     first.close();
     await report(job.id, { kind: "log", message: "missed" });

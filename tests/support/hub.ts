@@ -3,10 +3,12 @@ import { createHub, type HubOptions, type JobcastHub } from "../../server/app.ts
 import { demoJobs } from "../../server/jobs/demo/index.ts";
 import { createLogger } from "../../server/log.ts";
 import { FAR_OVER_LIMIT } from "../../server/transports/ws.ts";
+import { createTestEngine } from "./engine.ts";
 
 export { eventually, sleep } from "./wait.ts";
+export { testEngineName } from "./engine.ts";
 
-/** A real hub on a real loopback port, on whichever runtime runs the test. */
+/** A real hub on a real loopback port, on whichever runtime runs the test, on the engine the environment names (see engine.ts). */
 export interface RunningHub {
   hub: JobcastHub;
   url: string;
@@ -19,7 +21,8 @@ export const runtime = isDeno ? "deno" : "node";
 
 export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const logger = createLogger((globalThis as { process?: { env: Record<string, string> } }).process?.env.TEST_LOG_LEVEL as never ?? "silent");
-  const build = (upgradeWebSocket: UpgradeWebSocket) => createHub({ jobs: demoJobs, logger, ...options, upgradeWebSocket });
+  const engine = options.engine ?? await createTestEngine();
+  const build = (upgradeWebSocket: UpgradeWebSocket) => createHub({ jobs: demoJobs, logger, ...options, engine, upgradeWebSocket });
   if (isDeno) {
     const { upgradeWebSocket } = await import("hono/deno");
     const hub = build(upgradeWebSocket);

@@ -1,42 +1,17 @@
 import type { Job, JobStatus } from "../../server/protocol/index.ts";
+import { newJob } from "../../server/protocol/new-job.ts";
 import type { JobChange } from "../../server/engines/engine.ts";
 
 let counter = 0;
 
 /** A valid, queued Job as the layer above an engine would hand it to `create`. */
-export function newJob(overrides: Partial<Job> = {}): Job {
-  const now = new Date().toISOString();
+export function testJob(overrides: Partial<Job> = {}): Job {
   counter++;
-  return {
+  return newJob({
     id: `job-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 8)}`,
     type: "test",
-    status: "queued",
-    phase: null,
-    phases: [],
-    progress: { current: 0, total: null, unit: null, percent: null, rate: null, etaSeconds: null },
-    scopes: [],
-    message: null,
-    counters: {},
-    throttle: null,
-    stalled: false,
-    output: null,
-    result: null,
-    error: null,
-    input: null,
-    labels: {},
-    key: null,
-    external: false,
-    leaseSeconds: null,
-    leaseExpiresAt: null,
-    attempt: 1,
-    controls: [],
-    seq: 0,
-    createdAt: now,
-    startedAt: null,
-    updatedAt: now,
-    finishedAt: null,
     ...overrides,
-  };
+  });
 }
 
 const TERMINAL: JobStatus[] = ["completed", "failed", "cancelled", "rolled_back"];

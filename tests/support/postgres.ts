@@ -1,9 +1,9 @@
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import process from "node:process";
 import { promisify } from "node:util";
 import postgres from "postgres";
+import { freePort } from "./ports.ts";
 
 const run = promisify(execFile);
 
@@ -112,16 +112,4 @@ function findPostgresBin(): string {
   const versions = existsSync(root) ? readdirSync(root).filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a)) : [];
   if (versions.length === 0) throw new Error("PostgreSQL server programs not found: install postgresql, set PG_BIN or DATABASE_URL");
   return `${root}/${versions[0]}/bin`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }

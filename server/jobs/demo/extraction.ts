@@ -8,6 +8,8 @@ export const extraction = defineJob({
   input: DemoInput.extend({
     records: z.number().int().min(1).max(1_000_000_000).default(50_000),
   }),
+  // Reading again from the start is harmless, so a run cut short by a lost hub instance starts over.
+  restartable: true,
   async *run(ctx) {
     const { records, durationMs, fail } = ctx.input;
     const file = `extract-${ctx.job.id}.csv`;
