@@ -21,7 +21,8 @@ const bundle: UserConfig = {
       fileName: () => 'jobcast.js',
     },
     rolldownOptions: {
-      output: { minify: true },
+      // No comments: once minified, even the /* @__PURE__ */ annotations are dead bytes.
+      output: { minify: true, comments: false },
     },
   },
 };

@@ -138,7 +138,7 @@ export function createHub(hubOptions: HubOptions = {}): JobcastHub {
     await engine.start();
     hub.start();
     runner.start();
-    service.startSupervisor();
+    service.start();
   })();
   ready.catch((error) => logger.error("hub failed to start", { error: String(error) }));
 

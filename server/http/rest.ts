@@ -47,13 +47,7 @@ export function restRoutes(context: HubContext): Hono {
 
   routes.post("/v1/jobs/:id/events", limit, async (c) => {
     const reports = await readBody(c, WorkerReportBody);
-    const job = await service.get(c.req.param("id"));
-    if (!job.external) throw new Problem("not_external", "only jobs created with external: true take reports over HTTP");
-    let latest = job;
-    for (const report of Array.isArray(reports) ? reports : [reports]) {
-      latest = (await service.report(job.id, report)) ?? latest;
-    }
-    return c.json(latest);
+    return c.json(await service.reportFromWorker(c.req.param("id"), Array.isArray(reports) ? reports : [reports]));
   });
 
   routes.post("/v1/jobs/:id/:control", async (c) => {

@@ -65,6 +65,9 @@ export class JobService {
   readonly #chains = new Map<string, Promise<unknown>>();
   readonly #pending = new Map<string, PendingProgress>();
   readonly #rates = new Map<string, RateEstimator>();
+  /** The latest state of every unfinished job, kept from the engine's events so reports need no read. */
+  readonly #live = new Map<string, Job>();
+  #unsubscribe?: () => void;
   #supervisor?: ReturnType<typeof setInterval>;
   #lastSweep = 0;
 
@@ -149,8 +152,7 @@ export class JobService {
   async report(id: string, report: Report): Promise<Job | undefined> {
     this.#options.metrics.eventsIn.inc();
     if (report.kind === "progress" || report.kind === "scope") {
-      const current = await this.#engine.get(id);
-      if (!current) throw new Problem("not_found", `no job '${id}'`);
+      const current = await this.#current(id);
       if (isTerminal(current.status)) throw this.#finished(current);
       if (current.status === "queued") await this.#serial(id, () => this.#start(id));
       this.#queueProgress(id, report);
@@ -165,6 +167,21 @@ export class JobService {
       if (isTerminal(event.job.status)) this.#forget(id);
       return event.job;
     });
+  }
+
+  /** Reports from an outside worker over HTTP, in order; only external jobs take them. */
+  async reportFromWorker(id: string, reports: readonly Report[]): Promise<Job> {
+    let latest = await this.#current(id);
+    if (!latest.external) throw new Problem("not_external", "only jobs created with external: true take reports over HTTP");
+    for (const report of reports) latest = (await this.report(id, report)) ?? latest;
+    return latest;
+  }
+
+  /** The job as last seen, from memory when it is unfinished, else from the engine. */
+  async #current(id: string): Promise<Job> {
+    const job = this.#live.get(id) ?? (await this.#engine.get(id));
+    if (!job) throw new Problem("not_found", `no job '${id}'`);
+    return job;
   }
 
   /** Ends a job whose handler stopped: cancelled if it was being cancelled, or the given outcome. */
@@ -261,7 +278,7 @@ export class JobService {
       estimator.add(progress.current);
       rate = estimator.rate();
     }
-    if (progress && (await this.#engine.get(id))?.stalled) {
+    if (progress && (this.#live.get(id) ?? (await this.#engine.get(id)))?.stalled) {
       await this.#engine.mutate(id, (job) => job.stalled ? { job: { ...job, stalled: false }, event: { kind: "stalled", stalled: false } } : undefined);
     }
     await this.#engine.mutate(id, (job) => {
@@ -299,8 +316,12 @@ export class JobService {
     }, { coalesce: true });
   }
 
-  /** Starts the supervisor: lost workers, stalled jobs, and retention. */
-  startSupervisor(): void {
+  /** Follows the engine's events and starts the supervisor: lost workers, stalled jobs, and retention. */
+  start(): void {
+    this.#unsubscribe = this.#engine.onEvent(({ job }) => {
+      if (isTerminal(job.status)) this.#live.delete(job.id);
+      else this.#live.set(job.id, job);
+    });
     this.#supervisor = setInterval(() => {
       this.supervise().catch((error) => this.#options.logger.error("supervisor failed", { error: String(error) }));
     }, this.#options.superviseEveryMs);
@@ -346,6 +367,7 @@ export class JobService {
 
   async stop(): Promise<void> {
     if (this.#supervisor) clearInterval(this.#supervisor);
+    this.#unsubscribe?.();
     for (const id of [...this.#pending.keys()]) await this.#serial(id, () => this.#flushProgress(id));
     await Promise.allSettled([...this.#chains.values()]);
   }

@@ -307,10 +307,10 @@ class SharedConnection implements SessionEvents {
   }
 
   interrupted(session: TransportSession): void {
-    if (session === this.#session) this.#update({ state: 'reconnecting', transport: null, nextRetryAt: null });
+    if (session === this.#session) this.#setState('reconnecting');
   }
 
-  closed(session: TransportSession, outcome: { opened: boolean; retry: boolean; reason: string | null }): void {
+  closed(session: TransportSession, opened: boolean, finalReason?: string): void {
     if (session === this.#probe) {
       this.#probe = null;
       this.#scheduleProbe();
@@ -318,15 +318,13 @@ class SharedConnection implements SessionEvents {
     }
     if (session !== this.#session) return;
     this.#closeSession();
-    if (!outcome.opened && session.kind === 'websocket' && this.#EventSourceImpl) {
+    if (!opened && session.kind === 'websocket' && this.#EventSourceImpl) {
       this.#session = this.#openSse();
-      return;
+    } else if (finalReason) {
+      this.#setState('offline', { closeReason: finalReason });
+    } else {
+      this.#scheduleReconnect();
     }
-    if (!outcome.retry) {
-      this.#update({ state: 'offline', transport: null, nextRetryAt: null, closeReason: outcome.reason });
-      return;
-    }
-    this.#scheduleReconnect();
   }
 
   #deliver(state: ChannelState, update: ChannelUpdate): void {
@@ -343,10 +341,10 @@ class SharedConnection implements SessionEvents {
   #attemptConnection(): void {
     clearTimeout(this.#retryTimer);
     if (!this.#online) {
-      this.#update({ state: 'offline', transport: null, nextRetryAt: null });
+      this.#setState('offline');
       return;
     }
-    if (this.status.state !== 'connecting') this.#update({ state: 'reconnecting', transport: null, nextRetryAt: null });
+    if (this.status.state !== 'connecting') this.#setState('reconnecting');
     this.#session = this.#openWebSocket() ?? this.#openSse();
   }
 
@@ -399,7 +397,7 @@ class SharedConnection implements SessionEvents {
   #scheduleReconnect(): void {
     this.#closeSession();
     if (!this.#online) {
-      this.#update({ state: 'offline', transport: null, nextRetryAt: null });
+      this.#setState('offline');
       return;
     }
     const backoff = this.#options.backoff ?? {};
@@ -409,7 +407,7 @@ class SharedConnection implements SessionEvents {
       backoff.baseMs ?? DEFAULT_BACKOFF_BASE_MS,
       backoff.maxMs ?? DEFAULT_BACKOFF_MAX_MS,
     );
-    this.#update({ state: 'reconnecting', transport: null, nextRetryAt: Date.now() + delay });
+    this.#setState('reconnecting', { nextRetryAt: Date.now() + delay });
     this.#retryTimer = setTimeout(() => this.#attemptConnection(), delay);
   }
 
@@ -506,7 +504,7 @@ class SharedConnection implements SessionEvents {
   readonly #onOffline = (): void => {
     this.#online = false;
     this.#closeSession();
-    this.#update({ state: 'offline', transport: null, nextRetryAt: null });
+    this.#setState('offline');
   };
 
   readonly #onVisibilityChange = (): void => {
@@ -514,6 +512,11 @@ class SharedConnection implements SessionEvents {
     if (this.status.nextRetryAt !== null) this.reconnectNow();
     else if (this.status.state === 'live') this.#session?.ping();
   };
+
+  /** Any state but `live`: no transport, and no retry planned unless `changes` says when. */
+  #setState(state: Exclude<ConnectionState, 'live'>, changes?: Partial<ConnectionStatus>): void {
+    this.#update({ state, transport: null, nextRetryAt: null, ...changes });
+  }
 
   #update(changes: Partial<ConnectionStatus>): void {
     let changed = false;

@@ -25,9 +25,9 @@ export interface SessionEvents {
   interrupted(session: TransportSession): void;
   /**
    * The session ended without being asked to. `opened` tells a transport that could not connect
-   * at all from one that dropped; `retry` is false when the hub's close code forbids retrying.
+   * at all from one that dropped; a `finalReason` means the hub's close code forbids retrying.
    */
-  closed(session: TransportSession, outcome: { opened: boolean; retry: boolean; reason: string | null }): void;
+  closed(session: TransportSession, opened: boolean, finalReason?: string): void;
 }
 
 export interface TransportSession {
@@ -86,14 +86,12 @@ export class WebSocketSession implements TransportSession {
       this.#events.opened(this);
     });
     this.#socket.addEventListener('message', (event) => this.#receive((event as MessageEvent).data));
-    this.#socket.addEventListener('close', (event) => {
-      const code = (event as CloseEvent).code;
-      const finalReason = FINAL_CLOSE_CODES.get(code);
-      this.#end({ opened: this.#opened, retry: finalReason === undefined, reason: finalReason ?? null });
-    });
+    this.#socket.addEventListener('close', (event) =>
+      this.#end(this.#opened, FINAL_CLOSE_CODES.get((event as CloseEvent).code)),
+    );
     this.#connectTimer = setTimeout(() => {
       this.#socket.close();
-      this.#end({ opened: false, retry: true, reason: null });
+      this.#end(false);
     }, connectTimeoutMs);
   }
 
@@ -125,11 +123,11 @@ export class WebSocketSession implements TransportSession {
     this.#socket.close(CLIENT_HEARTBEAT_TIMEOUT_CODE, 'heartbeat timeout');
   }
 
-  #end(outcome: { opened: boolean; retry: boolean; reason: string | null }): void {
+  #end(opened: boolean, finalReason?: string): void {
     if (this.#ended) return;
     this.#ended = true;
     clearTimeout(this.#connectTimer);
-    this.#events.closed(this, outcome);
+    this.#events.closed(this, opened, finalReason);
   }
 
   #send(frame: ClientFrame): void {
@@ -260,7 +258,7 @@ export class SseSession implements TransportSession {
     this.#connectTimer = setTimeout(() => {
       if (!current() || this.#opened) return;
       this.#source?.close();
-      this.#end({ opened: this.#everOpened, retry: true, reason: null });
+      this.#end();
     }, this.#connectTimeoutMs);
     if (this.#channels.size === 0) this.#checkReachable(current);
     else this.#openStream(current);
@@ -283,7 +281,7 @@ export class SseSession implements TransportSession {
       .then((reachable) => {
         if (!current()) return;
         if (reachable) this.#markOpen();
-        else this.#end({ opened: this.#everOpened, retry: true, reason: null });
+        else this.#end();
       });
   }
 
@@ -327,14 +325,15 @@ export class SseSession implements TransportSession {
       return;
     }
     source.close();
-    this.#end({ opened: this.#everOpened, retry: true, reason: null });
+    this.#end();
   }
 
-  #end(outcome: { opened: boolean; retry: boolean; reason: string | null }): void {
+  /** A stream is always worth retrying: the hub closes SSE streams with no final reason. */
+  #end(): void {
     if (this.#ended) return;
     this.#ended = true;
     clearTimeout(this.#connectTimer);
-    this.#events.closed(this, outcome);
+    this.#events.closed(this, this.#everOpened);
   }
 
   #read<T>(message: Event): T | undefined {

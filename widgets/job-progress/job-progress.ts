@@ -9,7 +9,6 @@ import {
   elapsedSeconds,
   etaText,
   isTerminal,
-  isWorkerLost,
   jobName,
   milestoneText,
   progressValueText,
@@ -18,6 +17,7 @@ import {
   stepText,
 } from '../shared/job-view.ts';
 import { fill, mergeLabels, type LabelOverrides, type Labels } from '../shared/labels.ts';
+import { renderBadges } from '../shared/badges.ts';
 import { renderProgressBar } from '../shared/progress-bar.ts';
 import { badgeStyles, barStyles, buttonStyles, hostStyles, noticeStyles } from '../shared/styles.ts';
 import { jobProgressStyles } from './job-progress.styles.ts';
@@ -310,12 +310,7 @@ export class JobProgress extends LitElement {
     ];
     return html`<div class="header" part="header">
         <span class="name" part="name">${name}</span>
-        <span class="badge" part="badge status" data-tone=${tone}>${labels.status[job.status]}</span>
-        ${job.stalled ? html`<span class="badge" part="badge" data-tone="warning">${labels.stalled}</span>` : nothing}
-        ${job.throttle
-          ? html`<span class="badge" part="badge" data-tone="warning">${fill(labels.throttled, { reason: job.throttle })}</span>`
-          : nothing}
-        ${isWorkerLost(job) ? html`<span class="badge" part="badge" data-tone="danger">${labels.workerLost}</span>` : nothing}
+        ${renderBadges(job, labels)}
       </div>
       ${renderProgressBar({
         percent: job.progress.percent,

@@ -4,11 +4,11 @@ export const migrationBoardStyles = css`
   :host {
     --_board-height: var(--jobcast-board-height, 32rem);
     /*
-     * Records, rate and status fit "10,026,000 of 10,026,000 rows", "68,440 rows/s" and a
-     * "Throttled: replica lag 2.3 s" badge. --_table-width is the sum of the minimums.
+     * Name, records, rate and status fit "orders_db → orders_db_v2", "1,797,000 of 1,797,000 rows",
+     * "68,440 rows/s" and a "Throttled: replica lag 2.3 s" badge. --_table-width is the sum of the minimums.
      */
-    --_columns: minmax(13rem, 1.4fr) minmax(9rem, 1fr) minmax(8rem, 1fr) 15rem 9rem 6rem 11rem 18rem;
-    --_table-width: 89rem;
+    --_columns: minmax(15rem, 1.4fr) minmax(9rem, 1fr) minmax(8rem, 1fr) 14rem 9rem 6rem 12.5rem 17rem;
+    --_table-width: 90.5rem;
     --_row-height: 64px;
   }
 

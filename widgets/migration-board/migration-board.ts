@@ -1,7 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { guard } from 'lit/directives/guard.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import type { Control, Job, JobStatus } from '../../server/protocol/job.ts';
 import { HubController, type ChannelUpdate } from '../client/controller.ts';
 import { defineElement } from '../client/define.ts';
@@ -10,7 +9,6 @@ import { formatterFor, resolveLocale, type Formatter } from '../shared/format.ts
 import {
   amountText,
   etaText,
-  isWorkerLost,
   jobName,
   milestoneText,
   phaseLabel,
@@ -20,6 +18,7 @@ import {
   stepText,
 } from '../shared/job-view.ts';
 import { DEFAULT_LABELS, fill, mergeLabels, type LabelOverrides, type Labels } from '../shared/labels.ts';
+import { renderBadges } from '../shared/badges.ts';
 import { renderProgressBar } from '../shared/progress-bar.ts';
 import { badgeStyles, barStyles, buttonStyles, hostStyles, noticeStyles } from '../shared/styles.ts';
 import {
@@ -43,8 +42,24 @@ const OVERSCAN = 4;
 /** A board announces at most one combined sentence this often. */
 const ANNOUNCE_BATCH_MS = 2000;
 const STATUSES = Object.keys(DEFAULT_LABELS.status) as JobStatus[];
-/** Sort keys that have a column; `created` is only in the sort menu. */
-const COLUMN_SORT: Partial<Record<SortKey, number>> = { name: 0, progress: 2, status: 6 };
+type TextKey = Exclude<keyof Labels, 'status' | 'control'>;
+/** The columns' titles, and the key of the columns that sort; `created` is only in the sort menu. */
+const COLUMNS: [TextKey, SortKey?][] = [
+  ['columnName', 'name'],
+  ['columnPlan'],
+  ['columnProgress', 'progress'],
+  ['columnRecords'],
+  ['columnRate'],
+  ['columnEta'],
+  ['columnStatus', 'status'],
+  ['columnControls'],
+];
+const SORT_LABELS: Record<SortKey, TextKey> = {
+  created: 'sortCreated',
+  progress: 'sortProgress',
+  status: 'sortStatus',
+  name: 'sortName',
+};
 
 type Confirming = { id: string; control: Control };
 
@@ -76,6 +91,7 @@ type Confirming = { id: string; control: Control };
  * @csspart track - Every progress bar's track (role="progressbar").
  * @csspart fill - Every progress bar's fill.
  * @csspart badge - Status, stalled, throttled and worker-lost badges.
+ * @csspart status - Each row's status badge.
  * @csspart button - Every button.
  * @csspart breakdown - The expanded per-table breakdown.
  * @csspart error - Refused actions and hub errors.
@@ -450,21 +466,19 @@ export class MigrationBoard extends LitElement {
     }
   }
 
+  /** Sorting by the current key again reverses the direction. */
   #sortBy(key: SortKey): void {
-    if (this.sortKey === key) {
-      this.sortDirection = this.sortDirection === 'ascending' ? 'descending' : 'ascending';
-    } else {
-      this.sortKey = key;
-      this.sortDirection = 'ascending';
-    }
+    this.sortDirection = this.sortKey === key && this.sortDirection === 'ascending' ? 'descending' : 'ascending';
+    this.sortKey = key;
   }
 
   // ---- rendering ------------------------------------------------------------------------
 
+  // Inline styles are bound to the `style` property (CSSOM), which a strict CSP allows.
   protected override render(): TemplateResult {
     const labels = this.#text;
     const format = formatterFor(this.#locale);
-    return html`<div class="base" part="base" style=${styleMap({ '--_row-height': `${this.rowHeight}px` })}>
+    return html`<div class="base" part="base" .style=${`--_row-height:${this.rowHeight}px`}>
       ${this.#renderSummary(labels, format)} ${this.#renderToolbar(labels)}
       <div
         class="table"
@@ -478,7 +492,7 @@ export class MigrationBoard extends LitElement {
         <div
           class="body"
           role="rowgroup"
-          style=${styleMap({ blockSize: `${Math.max(this.#tops[this.#view.length]!, this.rowHeight)}px` })}
+          .style=${`block-size:${Math.max(this.#tops[this.#view.length]!, this.rowHeight)}px`}
           @keydown=${this.#onBodyKeydown}
           @click=${this.#onBodyClick}
           @focusin=${this.#onFocusIn}
@@ -546,48 +560,28 @@ export class MigrationBoard extends LitElement {
       <label>
         ${labels.sortBy}
         <select part="sort" @change=${(event: Event) => (this.sortKey = (event.target as HTMLSelectElement).value as SortKey)}>
-          ${SORT_KEYS.map(
-            (key) => html`<option value=${key} ?selected=${this.sortKey === key}>${labels[sortLabelKey(key)]}</option>`,
-          )}
+          ${SORT_KEYS.map((key) => html`<option value=${key} ?selected=${this.sortKey === key}>${labels[SORT_LABELS[key]]}</option>`)}
         </select>
       </label>
-      <button
-        part="button"
-        class="direction"
-        @click=${() => (this.sortDirection = this.sortDirection === 'ascending' ? 'descending' : 'ascending')}
-      >
+      <button part="button" class="direction" @click=${() => this.#sortBy(this.sortKey)}>
         ${this.sortDirection === 'ascending' ? labels.sortAscending : labels.sortDescending}
       </button>
     </div>`;
   }
 
   #renderHeader(labels: Labels): TemplateResult {
-    const columns = [
-      labels.columnName,
-      labels.columnPlan,
-      labels.columnProgress,
-      labels.columnRecords,
-      labels.columnRate,
-      labels.columnEta,
-      labels.columnStatus,
-      labels.columnControls,
-    ];
-    const sortedColumn = COLUMN_SORT[this.sortKey];
-    const sortKeyOf = (column: number) =>
-      (Object.keys(COLUMN_SORT) as SortKey[]).find((key) => COLUMN_SORT[key] === column);
     return html`<div class="head" role="rowgroup">
       <div class="row" part="header" role="row" aria-rowindex="1">
-        ${columns.map((title, column) => {
-          const key = sortKeyOf(column);
-          return html`<div
+        ${COLUMNS.map(
+          ([title, key]) => html`<div
             class="cell"
             part="cell"
             role="columnheader"
-            aria-sort=${key ? (sortedColumn === column ? this.sortDirection : 'none') : nothing}
+            aria-sort=${key ? (key === this.sortKey ? this.sortDirection : 'none') : nothing}
           >
-            ${key ? html`<button class="sort" @click=${() => this.#sortBy(key)}>${title}</button>` : title}
-          </div>`;
-        })}
+            ${key ? html`<button class="sort" @click=${() => this.#sortBy(key)}>${labels[title]}</button>` : labels[title]}
+          </div>`,
+        )}
       </div>
     </div>`;
   }
@@ -632,10 +626,7 @@ export class MigrationBoard extends LitElement {
       ?data-active=${active}
       aria-rowindex=${index + 2}
       tabindex=${active ? 0 : -1}
-      style=${styleMap({
-        transform: `translateY(${this.#tops[index]}px)`,
-        blockSize: `${this.#tops[index + 1]! - this.#tops[index]!}px`,
-      })}
+      .style=${`transform:translateY(${this.#tops[index]}px);block-size:${this.#tops[index + 1]! - this.#tops[index]!}px`}
     >
       ${guard([job, expanded, active, confirming, pending, error, labels, format], () =>
         this.#renderCells(job, { expanded, active, confirming, pending, error }, labels, format),
@@ -683,7 +674,7 @@ export class MigrationBoard extends LitElement {
       <div class="cell" part="cell" role="cell"><span class="line">${amountText(job.progress, labels, format)}</span></div>
       <div class="cell" part="cell" role="cell"><span class="line">${rateText(job, labels, format)}</span></div>
       <div class="cell" part="cell" role="cell"><span class="line">${etaText(job, labels, format)}</span></div>
-      <div class="cell" part="cell" role="cell">${this.#renderBadges(job, labels, tone)}</div>
+      <div class="cell" part="cell" role="cell"><span class="badges">${renderBadges(job, labels)}</span></div>
       <div class="cell actions" part="cell" role="cell">${this.#renderActions(job, name, row, tabIndex, labels)}</div>
       ${row.expanded ? this.#renderBreakdown(job, breakdownId, tabIndex, labels, format) : nothing}`;
   }
@@ -703,16 +694,6 @@ export class MigrationBoard extends LitElement {
         })}
       </ol>
       <span class="line">${stepText(job, labels, format)}</span>`;
-  }
-
-  #renderBadges(job: Job, labels: Labels, tone: string): TemplateResult {
-    const throttle = job.throttle ? fill(labels.throttled, { reason: job.throttle }) : null;
-    return html`<span class="badges">
-      <span class="badge" part="badge" data-tone=${tone}>${labels.status[job.status]}</span>
-      ${job.stalled ? html`<span class="badge" part="badge" data-tone="warning">${labels.stalled}</span>` : nothing}
-      ${isWorkerLost(job) ? html`<span class="badge" part="badge" data-tone="danger">${labels.workerLost}</span>` : nothing}
-      ${throttle ? html`<span class="badge" part="badge" data-tone="warning" title=${throttle}>${throttle}</span>` : nothing}
-    </span>`;
   }
 
   #renderActions(
@@ -783,11 +764,6 @@ export class MigrationBoard extends LitElement {
           </ul>`}
     </div>`;
   }
-}
-
-function sortLabelKey(key: SortKey): 'sortCreated' | 'sortProgress' | 'sortStatus' | 'sortName' {
-  const keys = { created: 'sortCreated', progress: 'sortProgress', status: 'sortStatus', name: 'sortName' } as const;
-  return keys[key];
 }
 
 defineElement('migration-board', MigrationBoard);

@@ -1,5 +1,5 @@
 /**
- * Locale-aware formatting of numbers, percentages, durations and times with Intl.
+ * Locale-aware formatting of numbers, percentages and durations with Intl.
  * Formatters are costly to build, so one set is kept per locale.
  */
 
@@ -26,23 +26,19 @@ export function resolveLocale(element: Element): string {
 }
 
 export class Formatter {
-  readonly locale: string;
   readonly #integer: Intl.NumberFormat;
   readonly #decimal: Intl.NumberFormat;
   readonly #percentFormat: Intl.NumberFormat;
   readonly #units: Record<'day' | 'hour' | 'minute' | 'second', Intl.NumberFormat>;
   readonly #unitList: Intl.ListFormat;
-  readonly #clock: Intl.DateTimeFormat;
 
   constructor(locale: string) {
-    this.locale = locale;
     this.#integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
     this.#decimal = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
     this.#percentFormat = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 });
     const unit = (name: string) => new Intl.NumberFormat(locale, { style: 'unit', unit: name, unitDisplay: 'narrow' });
     this.#units = { day: unit('day'), hour: unit('hour'), minute: unit('minute'), second: unit('second') };
     this.#unitList = new Intl.ListFormat(locale, { type: 'unit', style: 'narrow' });
-    this.#clock = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
   }
 
   /** Whole numbers; small non-integers (rates below 10) keep one decimal. */
@@ -74,10 +70,6 @@ export class Formatter {
       if (parts.length === 1 && amount === 0) break;
     }
     return this.#unitList.format(parts);
-  }
-
-  dateTime(iso: string): string {
-    return this.#clock.format(new Date(iso));
   }
 }
 

@@ -1,6 +1,4 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import { ifDefined } from 'lit/directives/if-defined.js';
-import { styleMap } from 'lit/directives/style-map.js';
 
 export interface ProgressBarOptions {
   /** 0–100, or null for indeterminate progress. */
@@ -18,10 +16,11 @@ export interface ProgressBarOptions {
 /**
  * A role="progressbar" track and fill. The fill is scaled with a transform so updates never
  * trigger layout. When indeterminate, aria-valuemin/max/now are left out, as ARIA requires.
+ * Styles are set through the `style` property (CSSOM), which a strict CSP allows, unlike a
+ * `style` attribute.
  */
 export function renderProgressBar({ percent, label, valueText, tone, moving }: ProgressBarOptions): TemplateResult {
   const determinate = percent !== null;
-  const fillStyle = determinate ? { transform: `scaleX(${percent / 100})` } : moving ? {} : { transform: 'scaleX(0)' };
   return html`<div
     class="track"
     part="track"
@@ -30,13 +29,13 @@ export function renderProgressBar({ percent, label, valueText, tone, moving }: P
     aria-valuemin=${determinate ? 0 : nothing}
     aria-valuemax=${determinate ? 100 : nothing}
     aria-valuenow=${determinate ? Math.round(percent) : nothing}
-    aria-valuetext=${ifDefined(valueText || undefined)}
+    aria-valuetext=${valueText || nothing}
   >
     <div
-      class="fill ${determinate ? '' : moving ? 'indeterminate' : ''}"
+      class="fill ${determinate || !moving ? '' : 'indeterminate'}"
       part="fill"
       data-tone=${tone}
-      style=${styleMap(fillStyle)}
+      .style=${determinate ? `transform:scaleX(${percent / 100})` : moving ? '' : 'transform:scaleX(0)'}
     ></div>
   </div>`;
 }
