@@ -418,13 +418,29 @@ describe('SSE fallback', () => {
     const updates = listen(connection, 'job:a');
     await live(connection, 'sse');
     expect(connection.latencyMs).to.equal(null);
-    expect(connection.staleAfterMs, 'SSE heartbeats are invisible').to.equal(null);
+    expect(connection.staleAfterMs, 'one and a half SSE heartbeats').to.equal(22_500);
     await waitUntil(() => updates.length === 1);
     expect(updates[0]).to.include({ type: 'snapshot' });
     hub.update('a', { progress: 4 });
     await waitUntil(() => updates.length === 2);
     expect(connection.jobs('job:a')[0]!.progress.current).to.equal(4);
     expect(hub.streamUrls.at(-1)).to.equal(`${hub.hubUrl}/v1/stream?channel=job%3Aa`);
+  });
+
+  it('keeps a quiet stream open while the hub pings, and reopens it when the pings stop', async () => {
+    const hub = fakeHub();
+    hub.refuseWebSocket = true;
+    hub.createJob({ id: 'a', status: 'running' });
+    const connection = open(hub, { webSocketRetryMs: 60_000, sseIdleTimeoutMs: 300 });
+    listen(connection, 'job:a');
+    await live(connection, 'sse');
+    const opened = hub.streamUrls.length;
+    const pings = setInterval(() => hub.pingClients(), 100);
+    await aTimeout(900);
+    clearInterval(pings);
+    expect(hub.streamUrls, 'pings keep the stream').to.have.length(opened);
+    expect(connection.state).to.equal('live');
+    await waitUntil(() => hub.streamUrls.length > opened, 'a silent stream is reopened', { timeout: 3_000 });
   });
 
   it('reopens the stream with every channel and the resume position when channels change', async () => {

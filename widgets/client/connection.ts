@@ -440,7 +440,7 @@ class SharedConnection implements SessionEvents {
       closeReason: null,
       lastMessageAt: Date.now(),
       heartbeatMs: sse ? SSE_HEARTBEAT_MS : this.#webSocketHeartbeatMs,
-      staleAfterMs: sse ? null : this.#webSocketHeartbeatMs * STALE_HEARTBEATS,
+      staleAfterMs: (sse ? SSE_HEARTBEAT_MS : this.#webSocketHeartbeatMs) * STALE_HEARTBEATS,
       latencyMs: sse ? null : this.status.latencyMs,
     });
     this.#armLiveness();
@@ -460,7 +460,7 @@ class SharedConnection implements SessionEvents {
     if (!session) return;
     const timeout =
       session.kind === 'sse'
-        ? (this.#options.sseIdleTimeoutMs ?? 60_000)
+        ? (this.#options.sseIdleTimeoutMs ?? SSE_HEARTBEAT_MS * 2)
         : (this.#options.heartbeatTimeoutMs ?? this.#webSocketHeartbeatMs * 2);
     const silentFor = Date.now() - (this.status.lastMessageAt ?? Date.now());
     this.#livenessTimer = setTimeout(() => {

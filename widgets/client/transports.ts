@@ -295,6 +295,10 @@ export class SseSession implements TransportSession {
       const body = current() && this.#read<{ channel: string; snapshot: Job | Job[]; recovered: boolean; pos: string }>(message);
       if (body) this.#events.snapshot(this, body.channel, body.snapshot, body.recovered, body.pos);
     });
+    // The hub's heartbeat: EventSource hides its comment, so the ping event in it is the proof of life.
+    source.addEventListener('ping', () => {
+      if (current()) this.#events.activity(this);
+    });
     source.addEventListener('job', (message) => {
       const body = current() && this.#read<{ channel: string; pos: string; event: JobEvent }>(message);
       if (body) this.#events.event(this, body.channel, body.pos, body.event);

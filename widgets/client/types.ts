@@ -120,7 +120,7 @@ export interface ConnectOptions {
   fetch?: FetchFunction;
   /** WebSocket silence after which the connection counts as dead. Default: twice `heartbeatMs`. */
   heartbeatTimeoutMs?: number;
-  /** SSE silence after which the stream is reopened. Default 60 000. */
+  /** SSE silence (the hub pings every 15 s) after which the stream is reopened. Default 30 000. */
   sseIdleTimeoutMs?: number;
   /** Interval of latency pings over the WebSocket. Default 15 000. */
   pingIntervalMs?: number;

@@ -31,7 +31,7 @@ export const hostStyles = css`
     --_focus: var(--jobcast-focus-ring, var(--_accent));
     --_duration: var(--jobcast-animation-duration, 1.4s);
     font-family: var(--jobcast-font-family, system-ui, sans-serif);
-    font-size: var(--jobcast-font-size, 0.875rem);
+    font-size: var(--jobcast-font-size, 14px);
     line-height: 1.4;
     color: var(--_text);
     background: var(--_surface);
@@ -40,6 +40,23 @@ export const hostStyles = css`
 
   :host([hidden]) {
     display: none;
+  }
+
+  /* A page rule such as \`* { color: red }\` matches the host itself and beats \`:host\`, so every
+     inherited property is set again on the element's own root, where page CSS cannot reach. */
+  .base {
+    font: normal 400 var(--jobcast-font-size, 14px) / 1.4 var(--jobcast-font-family, system-ui, sans-serif);
+    color: var(--_text);
+    text-align: start;
+    text-transform: none;
+    text-indent: 0;
+    text-shadow: none;
+    letter-spacing: normal;
+    word-spacing: normal;
+    white-space: normal;
+    visibility: visible;
+    cursor: auto;
+    direction: inherit;
   }
 
   @media (prefers-reduced-motion: reduce) {

@@ -636,6 +636,7 @@ export class FakeHub {
   /** Sends a heartbeat ping to every WebSocket now. */
   pingClients(): void {
     for (const socket of this.sockets) this.sendFrame(socket, { op: 'ping' });
+    for (const stream of this.streams) this.sendMessage(stream, 'ping', {});
   }
 
   /** Makes matching control requests fail (409 by default). Returns a function that lifts the rule. */
