@@ -78,6 +78,7 @@ describe('<migration-board> rendering', () => {
     expect(first.textContent).to.contain('Stalled');
     expect(first.textContent).to.contain('Throttled: replica lag');
     expect(row(el, 'm2').textContent).to.contain('Worker lost');
+    expect(row(el, 'm2').textContent).to.contain('worker_lost: lease expired');
 
     const steps = first.querySelectorAll<HTMLElement>('[part~="step"]');
     expect([...steps].map((step) => step.dataset['state'])).to.deep.equal(['current', 'upcoming', 'upcoming', 'upcoming']);

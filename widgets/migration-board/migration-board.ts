@@ -674,7 +674,10 @@ export class MigrationBoard extends LitElement {
       <div class="cell" part="cell" role="cell"><span class="line">${amountText(job.progress, labels, format)}</span></div>
       <div class="cell" part="cell" role="cell"><span class="line">${rateText(job, labels, format)}</span></div>
       <div class="cell" part="cell" role="cell"><span class="line">${etaText(job, labels, format)}</span></div>
-      <div class="cell" part="cell" role="cell"><span class="badges">${renderBadges(job, labels)}</span></div>
+      <div class="cell" part="cell" role="cell">
+        <span class="badges">${renderBadges(job, labels)}</span>
+        ${job.error ? html`<span class="line error" part="error" title=${job.error.message}>${job.error.code}: ${job.error.message}</span>` : nothing}
+      </div>
       <div class="cell actions" part="cell" role="cell">${this.#renderActions(job, name, row, tabIndex, labels)}</div>
       ${row.expanded ? this.#renderBreakdown(job, breakdownId, tabIndex, labels, format) : nothing}`;
   }
