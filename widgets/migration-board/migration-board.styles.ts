@@ -7,8 +7,8 @@ export const migrationBoardStyles = css`
      * Name, records, rate and status fit "orders_db → orders_db_v2", "1,797,000 of 1,797,000 rows",
      * "68,440 rows/s" and a "Throttled: replica lag 2.3 s" badge. --_table-width is the sum of the minimums.
      */
-    --_columns: minmax(15rem, 1.4fr) minmax(9rem, 1fr) minmax(8rem, 1fr) 14rem 9rem 6rem 12.5rem 17rem;
-    --_table-width: 90.5rem;
+    --_columns: minmax(12rem, 1.4fr) minmax(8rem, 1fr) minmax(7rem, 1fr) 13.5rem 7.5rem 5.5rem 9.5rem 11.5rem;
+    --_table-width: 74.5rem;
     --_row-height: 64px;
   }
 
@@ -266,6 +266,7 @@ export const migrationBoardStyles = css`
   .actions button {
     padding-inline: 0.45em;
     font-size: 0.9em;
+    white-space: nowrap;
   }
 
   .actions .note {

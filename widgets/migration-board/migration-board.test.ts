@@ -242,13 +242,16 @@ describe('<migration-board> keyboard and breakdown', () => {
 });
 
 describe('<migration-board> controls', () => {
-  it('disables controls the job does not allow', async () => {
+  it('offers resume in place of pause while paused, and disables controls the job does not allow', async () => {
     migration('m1', { status: 'paused' });
+    migration('m2', { status: 'cancelling' });
     const el = await mount();
-    expect(control(el, 'm1', 'pause').disabled).to.equal(true);
+    expect(row(el, 'm1').querySelector('[data-control="pause"]')).to.equal(null);
     expect(control(el, 'm1', 'resume').disabled).to.equal(false);
     expect(control(el, 'm1', 'cancel').disabled).to.equal(false);
     expect(control(el, 'm1', 'rollback').disabled).to.equal(false);
+    expect(row(el, 'm2').querySelector('[data-control="resume"]')).to.equal(null);
+    for (const name of ['pause', 'cancel', 'rollback']) expect(control(el, 'm2', name).disabled, name).to.equal(true);
   });
 
   it('pauses at once before the point of no return', async () => {

@@ -656,7 +656,7 @@ export class MigrationBoard extends LitElement {
           aria-label=${fill(labels.showTables, { name })}
         ></button>
         <span class="name-text">
-          <span class="line">${name}</span>
+          <span class="line" title=${name}>${name}</span>
           ${name === job.id ? nothing : html`<span class="line muted id">${job.id}</span>`}
         </span>
       </div>
@@ -723,8 +723,10 @@ export class MigrationBoard extends LitElement {
         </div>
         <span class="note" id=${promptId}>${fill(prompt, { control, name })}</span>`;
     }
+    // Pause and resume share one place: only the one that applies is offered.
+    const hidden = job.controls.includes('resume') ? 'pause' : 'resume';
     return html`<div class="buttons" role="group" aria-label=${fill(labels.controlsOf, { name })}>
-        ${BOARD_CONTROLS.map((control) => {
+        ${BOARD_CONTROLS.filter((control) => control !== hidden).map((control) => {
           const busy = row.pending === control;
           return html`<button
             part="button"
