@@ -27,12 +27,15 @@ const { values } = parseArgs({
     inflight: { type: "string", default: "32" },
     seconds: { type: "string", default: "5" },
     rate: { type: "string", default: "20" },
+    /** Reports per request: workers may send up to 100 in one array. */
+    batch: { type: "string", default: "1" },
   },
 });
 const JOBS = Number(values.jobs);
 const IN_FLIGHT = Number(values.inflight);
 const SECONDS = Number(values.seconds);
 const RATE = Number(values.rate);
+const BATCH = Number(values.batch);
 const HUB_ENV = { PROGRESS_PER_SECOND: "1000", LOG_LEVEL: "warn" };
 
 interface Ingest {
@@ -68,9 +71,10 @@ async function ingest(hub: HubProcess): Promise<Ingest> {
   await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
     while (performance.now() < endAt) {
       const n = next++;
-      const { status } = await api(hub.url, "POST", `/v1/jobs/${ids[n % ids.length]}/events`, { kind: "progress", current: n });
-      if (status === 200) accepted++;
-      else refused++;
+      const reports = Array.from({ length: BATCH }, (_, index) => ({ kind: "progress", current: n * BATCH + index }));
+      const { status } = await api(hub.url, "POST", `/v1/jobs/${ids[n % ids.length]}/events`, BATCH === 1 ? reports[0] : reports);
+      if (status === 200) accepted += BATCH;
+      else refused += BATCH;
     }
   }));
   const elapsed = (performance.now() - startedAt) / 1000;
@@ -127,7 +131,7 @@ try {
     ["postgres, A → A", postgresIngest, sameInstance],
     ["postgres, A → B", postgresIngest, acrossInstances],
   ] as const;
-  console.log(`jobs ${JOBS}, ${IN_FLIGHT} requests in flight, ${SECONDS} s; latency at ${RATE} reports/s; load average ${loadavg()[0]!.toFixed(1)}\n`);
+  console.log(`jobs ${JOBS}, ${IN_FLIGHT} requests in flight of ${BATCH} report(s) each, ${SECONDS} s; latency at ${RATE} reports/s; load average ${loadavg()[0]!.toFixed(1)}\n`);
   console.log("| run | accepted/s | persisted/s | latency sent/received | p50 ms | p99 ms |");
   console.log("| --- | ---------- | ----------- | --------------------- | ------ | ------ |");
   for (const [name, load, times] of rows) {
