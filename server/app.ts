@@ -1,5 +1,8 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { UpgradeWebSocket } from "hono/ws";
+import { Authenticator, type JwtAuthOptions } from "./auth/authenticator.ts";
+import { ConnectionLimit } from "./auth/connection-limit.ts";
+import { KeyedRateLimiter } from "./auth/rate-limit.ts";
 import type { Engine } from "./engines/engine.ts";
 import { MemoryEngine } from "./engines/memory.ts";
 import { Hub } from "./hub/hub.ts";
@@ -23,6 +26,18 @@ export interface HubOptions {
   upgradeWebSocket?: UpgradeWebSocket;
   /** Origins allowed for WebSocket, SSE and CORS besides the hub's own; default: any localhost origin. `*` allows all. */
   allowedOrigins?: readonly string[];
+  /** Turns on `AUTH=jwt`: every route and stream needs a token; without it anyone may do anything. */
+  auth?: JwtAuthOptions;
+  /** The client's IP for per-IP limits, from the runtime's conninfo; without it per-IP limits are off. */
+  clientIp?: (c: Context) => string | undefined;
+  /** Open WebSockets and streams per client IP. */
+  maxConnectionsPerIp?: number;
+  /** WebSocket frames a connection may send per second, and at once. */
+  framesPerSecond?: number;
+  frameBurst?: number;
+  /** Job submissions per token subject (else per IP) per second, and at once. */
+  submitsPerSecond?: number;
+  submitBurst?: number;
   logger?: Logger;
   logLevel?: LogLevel;
   progressPerSecond?: number;
@@ -46,7 +61,7 @@ export interface HubOptions {
   widgetsDir?: string;
 }
 
-export type ResolvedHubOptions = Required<Omit<HubOptions, "upgradeWebSocket" | "allowedOrigins" | "logger" | "engine">> & {
+export type ResolvedHubOptions = Required<Omit<HubOptions, "upgradeWebSocket" | "allowedOrigins" | "logger" | "engine" | "auth" | "clientIp">> & {
   allowedOrigins: readonly string[] | undefined;
 };
 
@@ -63,6 +78,11 @@ const DEFAULTS: Omit<ResolvedHubOptions, "allowedOrigins"> = {
   maxBodyBytes: 1_048_576,
   maxQueueBytes: 1_048_576,
   maxSubscriptions: 100,
+  maxConnectionsPerIp: 100,
+  framesPerSecond: 50,
+  frameBurst: 100,
+  submitsPerSecond: 20,
+  submitBurst: 100,
   concurrency: 16,
   leaseMs: 30_000,
   superviseEveryMs: 1_000,
@@ -83,6 +103,11 @@ export interface HubContext {
   sessions: Set<ClientSession>;
   upgradeWebSocket?: UpgradeWebSocket;
   startedAt: number;
+  /** Present when `AUTH=jwt`. */
+  authenticator?: Authenticator;
+  clientIp(c: Context): string | undefined;
+  connectionLimit: ConnectionLimit;
+  submitLimiter: KeyedRateLimiter;
 }
 
 export type JobcastHub = Hono & {
@@ -114,6 +139,7 @@ export function createHub(hubOptions: HubOptions = {}): JobcastHub {
     concurrency: options.concurrency,
     leaseMs: options.leaseMs,
   });
+  const authenticator = hubOptions.auth ? new Authenticator(hubOptions.auth, logger) : undefined;
   const context: HubContext = {
     options,
     engine,
@@ -124,6 +150,10 @@ export function createHub(hubOptions: HubOptions = {}): JobcastHub {
     sessions: new Set(),
     upgradeWebSocket: hubOptions.upgradeWebSocket,
     startedAt: Date.now(),
+    authenticator,
+    clientIp: hubOptions.clientIp ?? (() => undefined),
+    connectionLimit: new ConnectionLimit(options.maxConnectionsPerIp),
+    submitLimiter: new KeyedRateLimiter(options.submitsPerSecond, options.submitBurst),
   };
 
   const app = new Hono();
@@ -135,6 +165,7 @@ export function createHub(hubOptions: HubOptions = {}): JobcastHub {
   app.route("/", staticRoutes(context));
 
   const ready = (async () => {
+    await authenticator?.ready;
     await engine.start();
     hub.start();
     runner.start();

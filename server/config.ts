@@ -30,6 +30,20 @@ export const EnvConfig = z.object({
   INSTANCE_LEASE_SECONDS: seconds(30),
   DATABASE_POOL_SIZE: count(10, 1_000),
   DATABASE_STATEMENT_TIMEOUT_SECONDS: seconds(30),
+  AUTH: z.enum(["none", "jwt"]).default("none"),
+  JWT_SECRET: z.string().optional(),
+  JWT_PUBLIC_KEY_FILE: z.string().optional(),
+  JWT_JWKS_FILE: z.string().optional(),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+  JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
+  AUTH_TIMEOUT_SECONDS: seconds(5),
+  PRODUCER_TOKEN_SECRET: z.string().min(32).optional(),
+  MAX_CONNECTIONS_PER_IP: count(100, 1_000_000),
+  WS_FRAMES_PER_SECOND: count(50, 100_000),
+  WS_FRAME_BURST: count(100, 100_000),
+  SUBMITS_PER_SECOND: count(20, 100_000),
+  SUBMIT_BURST: count(100, 100_000),
 });
 export type EnvConfig = z.infer<typeof EnvConfig>;
 

@@ -1,7 +1,7 @@
-import { upgradeWebSocket } from "hono/deno";
+import { getConnInfo, upgradeWebSocket } from "hono/deno";
 import { hubFromEnv, listening } from "./start.ts";
 
-const { hub, config, logger } = hubFromEnv(Deno.env.toObject(), upgradeWebSocket);
+const { hub, config, logger } = hubFromEnv(Deno.env.toObject(), upgradeWebSocket, (c) => getConnInfo(c).remote.address);
 await hub.ready;
 
 const server = Deno.serve({

@@ -1,9 +1,10 @@
 import { serve, upgradeWebSocket } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
 import { WebSocketServer } from "ws";
 import { FAR_OVER_LIMIT } from "./transports/ws.ts";
 import { hubFromEnv, listening } from "./start.ts";
 
-const { hub, config, logger } = hubFromEnv(process.env, upgradeWebSocket);
+const { hub, config, logger } = hubFromEnv(process.env, upgradeWebSocket, (c) => getConnInfo(c).remote.address);
 await hub.ready;
 
 // Frames a little over the limit still get an error frame; far larger ones close the socket (1009).

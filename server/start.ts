@@ -1,12 +1,15 @@
+import { readFileSync } from "node:fs";
+import type { Context } from "hono";
 import type { UpgradeWebSocket } from "hono/ws";
 import { createHub, type JobcastHub } from "./app.ts";
+import type { JwtAuthOptions } from "./auth/authenticator.ts";
 import { readEnvConfig, type EnvConfig } from "./config.ts";
 import { createEngine } from "./engines/index.ts";
 import { demoJobs } from "./jobs/demo/index.ts";
 import { createLogger, type Logger } from "./log.ts";
 
 /** The hub that `npm start` and `deno task start` run: configured from the environment, with the demo job types. */
-export function hubFromEnv(env: Record<string, string | undefined>, upgradeWebSocket: UpgradeWebSocket): {
+export function hubFromEnv(env: Record<string, string | undefined>, upgradeWebSocket: UpgradeWebSocket, clientIp: (c: Context) => string | undefined): {
   hub: JobcastHub;
   config: EnvConfig;
   logger: Logger;
@@ -17,6 +20,13 @@ export function hubFromEnv(env: Record<string, string | undefined>, upgradeWebSo
     jobs: demoJobs,
     engine: createEngine(config, logger),
     upgradeWebSocket,
+    clientIp,
+    auth: config.AUTH === "jwt" ? jwtOptions(config) : undefined,
+    maxConnectionsPerIp: config.MAX_CONNECTIONS_PER_IP,
+    framesPerSecond: config.WS_FRAMES_PER_SECOND,
+    frameBurst: config.WS_FRAME_BURST,
+    submitsPerSecond: config.SUBMITS_PER_SECOND,
+    submitBurst: config.SUBMIT_BURST,
     logger,
     allowedOrigins: config.ALLOWED_ORIGINS,
     progressPerSecond: config.PROGRESS_PER_SECOND,
@@ -32,6 +42,21 @@ export function hubFromEnv(env: Record<string, string | undefined>, upgradeWebSo
     leaseMs: config.INSTANCE_LEASE_SECONDS * 1000,
   });
   return { hub, config, logger };
+}
+
+/** `AUTH=jwt` settings; key files are read at start so a wrong path fails at once. */
+function jwtOptions(config: EnvConfig): JwtAuthOptions {
+  const publicKey = config.JWT_PUBLIC_KEY_FILE === undefined ? undefined : readFileSync(config.JWT_PUBLIC_KEY_FILE, "utf8");
+  return {
+    secret: config.JWT_SECRET,
+    publicKey: publicKey?.trimStart().startsWith("{") ? JSON.parse(publicKey) : publicKey,
+    jwks: config.JWT_JWKS_FILE === undefined ? undefined : JSON.parse(readFileSync(config.JWT_JWKS_FILE, "utf8")),
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    clockSkewSeconds: config.JWT_CLOCK_SKEW_SECONDS,
+    authTimeoutMs: config.AUTH_TIMEOUT_SECONDS * 1000,
+    producerTokenSecret: config.PRODUCER_TOKEN_SECRET,
+  };
 }
 
 /** The one line a hub logs when it listens. */

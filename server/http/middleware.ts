@@ -16,7 +16,7 @@ export function cors(context: HubContext): MiddlewareHandler {
         headers: {
           "access-control-allow-origin": origin,
           "access-control-allow-methods": "GET, POST, OPTIONS",
-          "access-control-allow-headers": "content-type, idempotency-key, last-event-id",
+          "access-control-allow-headers": "authorization, content-type, idempotency-key, last-event-id",
           "access-control-max-age": "600",
           vary: "Origin",
         },
@@ -43,7 +43,7 @@ export function requireAllowedOrigin(context: HubContext): MiddlewareHandler {
 }
 
 export function problemResponse(c: Context, problem: Problem): Response {
-  return c.json(problem.toJSON(), problem.status as 400);
+  return c.json(problem.toJSON(), problem.status as 400, problem.headers);
 }
 
 export function errorHandler(context: HubContext): ErrorHandler {

@@ -4,10 +4,17 @@ import { ERROR_CODES, type ErrorCode } from "../protocol/index.ts";
 /** An error answered to a client: `{"error":{"code","message","details"?}}` with the code's HTTP status. */
 export class Problem extends Error {
   readonly status: number;
+  /** Extra response headers, e.g. `Retry-After` or `WWW-Authenticate`. */
+  headers: Record<string, string> = {};
 
   constructor(readonly code: ErrorCode, message: string, readonly details?: unknown) {
     super(message);
     this.status = ERROR_CODES[code];
+  }
+
+  withHeaders(headers: Record<string, string>): this {
+    this.headers = { ...this.headers, ...headers };
+    return this;
   }
 
   toJSON() {

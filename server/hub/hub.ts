@@ -1,6 +1,7 @@
 import type { Job, JobEvent } from "../protocol/index.ts";
 import { formatPosition, parseChannel, parsePosition, type ChannelTarget } from "../protocol/index.ts";
 import type { Engine, ReplayFilter } from "../engines/engine.ts";
+import { type Access, mayView, OPEN_ACCESS } from "../auth/access.ts";
 import { Problem } from "../http/problem.ts";
 import { ChannelMessage } from "./message.ts";
 import type { Metrics } from "./metrics.ts";
@@ -21,10 +22,11 @@ export class Subscription {
   /** Each snapshot job's seq: a held event the snapshot already shows is not sent again. */
   snapshotSeqs = new Map<string, number>();
 
-  constructor(readonly session: Session, readonly channel: string, readonly target: ChannelTarget) {}
+  constructor(readonly session: Session, readonly channel: string, readonly target: ChannelTarget, readonly access: Access = OPEN_ACCESS) {}
 
+  /** Filtering decides who receives a message; the message itself stays shared by the channel. */
   offer(message: ChannelMessage): void {
-    if (!this.active) return;
+    if (!this.active || !this.access.sees(message.event.job)) return;
     if (this.#held) this.#held.push(message);
     else this.#deliver(message);
   }
@@ -35,6 +37,7 @@ export class Subscription {
    */
   async goLive(replay: readonly ChannelMessage[], room: () => Promise<void>): Promise<void> {
     for (const message of replay) {
+      if (!this.access.sees(message.event.job)) continue;
       await room();
       this.#deliver(message);
     }
@@ -105,14 +108,16 @@ export class Hub {
    * Registers the subscription first, so that nothing committed while the snapshot is read is
    * missed; the caller sends the snapshot, then calls `subscription.goLive(replay, room)`.
    */
-  async subscribe(session: Session, channel: string, since?: string): Promise<SubscribeResult> {
+  async subscribe(session: Session, channel: string, since?: string, access: Access = OPEN_ACCESS): Promise<SubscribeResult> {
     const target = parseChannel(channel);
-    const subscription = new Subscription(session, channel, target);
+    // `job:<id>` is checked against the job itself, so that a hidden job looks like a missing one.
+    if (target.kind !== "job" && !access.mayRead(channel)) throw new Problem("forbidden", `this token may not subscribe to '${channel}'`);
+    const subscription = new Subscription(session, channel, target, access);
     this.#add(subscription);
     try {
       const { engine } = this.#options;
       const head = await engine.headOffset();
-      const snapshot = await this.#snapshot(target);
+      const snapshot = await this.#snapshot(target, access);
       for (const job of Array.isArray(snapshot) ? snapshot : [snapshot]) subscription.snapshotSeqs.set(job.id, job.seq);
       const resumeFrom = since === undefined ? undefined : parsePosition(since);
       if (resumeFrom && resumeFrom.epoch === engine.epoch && resumeFrom.offset <= head) {
@@ -139,15 +144,17 @@ export class Hub {
     if (subscribers.size === 0) this.#channels.delete(subscription.channel);
   }
 
-  async #snapshot(target: ChannelTarget): Promise<Job | Job[]> {
+  async #snapshot(target: ChannelTarget, access: Access): Promise<Job | Job[]> {
     const { engine, snapshotLimit } = this.#options;
     if (target.kind === "job") {
       const job = await engine.get(target.id);
-      if (!job) throw new Problem("not_found", `no job '${target.id}'`);
+      if (!job || !mayView(access, job)) throw new Problem("not_found", `no job '${target.id}'`);
       return job;
     }
-    const { jobs } = await engine.list({ type: target.kind === "type" ? target.type : undefined, limit: snapshotLimit });
-    return jobs;
+    const type = target.kind === "type" ? target.type : undefined;
+    const labels = Object.keys(access.labels).length > 0 ? access.labels : undefined;
+    const { jobs } = await engine.list({ type, labels, limit: snapshotLimit });
+    return labels ? jobs.filter((job) => access.sees(job)) : jobs;
   }
 
   #add(subscription: Subscription): void {

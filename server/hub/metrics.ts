@@ -54,6 +54,7 @@ export class Metrics {
   readonly queueBytes = new Metric("jobcast_queue_bytes", "Bytes waiting in per-connection send queues.", "gauge");
   readonly disconnects = new Metric("jobcast_disconnects_total", "Connections closed, by reason.", "counter");
   readonly errors = new Metric("jobcast_client_errors_total", "Errors answered to clients, by code.", "counter");
+  readonly rateLimited = new Metric("jobcast_rate_limited_total", "Submissions, frames and connections refused by a limit, by what.", "counter");
   readonly jobsActive = new Metric("jobcast_jobs_running", "Jobs this instance runs in-process.", "gauge");
 
   render(extra: Record<string, number | string> = {}): string {
@@ -67,6 +68,7 @@ export class Metrics {
       this.queueBytes,
       this.disconnects,
       this.errors,
+      this.rateLimited,
       this.jobsActive,
     ].map((metric) => metric.render());
     const engine = Object.entries(extra)

@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   unknown_job_type: 400,
   invalid_input: 400,
   not_external: 409,
+  unauthorized: 401,
+  forbidden: 403,
   forbidden_origin: 403,
   upgrade_required: 426,
   not_found: 404,
@@ -17,6 +19,8 @@ export const ERROR_CODES = {
   frame_too_large: 413,
   body_too_large: 413,
   too_many_subscriptions: 429,
+  rate_limited: 429,
+  too_many_connections: 429,
   not_subscribed: 400,
   already_subscribed: 409,
   internal: 500,
@@ -35,5 +39,9 @@ export const CLOSE_CODES = {
   heartbeat_timeout: { code: 4000, retry: true },
   slow_consumer: { code: 4001, retry: true },
   forbidden_origin: { code: 4003, retry: false },
+  /** No valid token in time (`AUTH=jwt`): retrying with the same credentials cannot help. */
+  unauthorized: { code: 4401, retry: false },
+  /** The token expired without a refresh: reconnect once a new token is at hand. */
+  token_expired: { code: 4402, retry: true },
 } as const;
 export type CloseReason = keyof typeof CLOSE_CODES;

@@ -10,6 +10,8 @@ export const ClientFrame = z.discriminatedUnion("op", [
   z.object({ op: z.literal("unsubscribe"), id: FrameId, channel: Channel }).strict(),
   z.object({ op: z.literal("ping"), id: FrameId.optional() }).strict(),
   z.object({ op: z.literal("pong"), id: FrameId.optional() }).strict(),
+  /** `AUTH=jwt`: the first frame, and again later to refresh the token without reconnecting. */
+  z.object({ op: z.literal("auth"), id: FrameId.optional(), token: z.string().min(1).max(8192) }).strict(),
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
@@ -30,6 +32,7 @@ export type ServerFrame =
   | { op: "unsubscribed"; id: number; channel: string }
   | { op: "ping" }
   | { op: "pong"; id?: number }
+  | { op: "authed"; id?: number; expiresAt: string }
   | { op: "error"; id?: number; code: string; message: string; details?: unknown };
 
 /** The body of an SSE `job` message: the same as a WebSocket `event` frame less `op`. */

@@ -5,3 +5,4 @@ export * from "./channel.ts";
 export * from "./frames.ts";
 export * from "./errors.ts";
 export * from "./new-job.ts";
+export * from "./auth.ts";

@@ -9,6 +9,21 @@ export interface SessionLimits {
   maxSubscriptions: number;
 }
 
+/** Longest delay setTimeout takes; a later expiry waits in several steps. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Calls `onExpiry` once `expiresAt` (epoch ms) has passed; returns the cancel. */
+export function onExpiry(expiresAt: number, expire: () => void): () => void {
+  let timer: ReturnType<typeof setTimeout>;
+  const wait = () => {
+    const left = expiresAt - Date.now();
+    if (left <= 0) return expire();
+    timer = setTimeout(wait, Math.min(left, MAX_TIMER_MS));
+  };
+  timer = setTimeout(wait, Math.min(Math.max(0, expiresAt - Date.now()), MAX_TIMER_MS));
+  return () => clearTimeout(timer);
+}
+
 /** What both transports share: the send queue and the set of subscriptions of one client. */
 export abstract class ClientSession implements Session {
   readonly subscriptions = new Map<string, Subscription>();
@@ -33,7 +48,7 @@ export abstract class ClientSession implements Session {
   abstract deliver(message: ChannelMessage): void;
 
   /** Closes the transport with a reason from CLOSE_CODES. */
-  abstract close(reason: "normal" | "going_away" | "slow_consumer" | "heartbeat_timeout" | "message_too_big" | "internal"): void;
+  abstract close(reason: "normal" | "going_away" | "slow_consumer" | "heartbeat_timeout" | "message_too_big" | "internal" | "unauthorized" | "token_expired"): void;
 
   /** Sends a subscription's replay and held events at the pace the client reads them. */
   protected catchUp(subscription: Subscription, replay: readonly ChannelMessage[]): Promise<void> {

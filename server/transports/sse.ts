@@ -6,7 +6,8 @@ import type { Hub, SubscribeResult } from "../hub/hub.ts";
 import type { ChannelMessage } from "../hub/message.ts";
 import type { Metrics } from "../hub/metrics.ts";
 import { Problem } from "../http/problem.ts";
-import { ClientSession, type SessionLimits } from "./session.ts";
+import type { Access } from "../auth/access.ts";
+import { ClientSession, onExpiry, type SessionLimits } from "./session.ts";
 
 export interface SseOptions extends SessionLimits {
   heartbeatMs: number;
@@ -26,7 +27,7 @@ const StreamQuery = z.object({
 });
 
 /** `GET /v1/stream?channel=…&channel=…`: several channels on one Server-Sent Events stream. */
-export function sseResponse(c: Context, dependencies: Dependencies, register: (session: SseSession) => () => void): Response {
+export function sseResponse(c: Context, access: Access, dependencies: Dependencies, register: (session: SseSession) => () => void): Response {
   const parsed = StreamQuery.safeParse({ channel: c.req.queries("channel") ?? [], since: c.req.query("since") });
   if (!parsed.success) {
     const onChannel = parsed.error.issues.some((issue) => issue.path[0] === "channel" && issue.path.length > 1);
@@ -42,7 +43,7 @@ export function sseResponse(c: Context, dependencies: Dependencies, register: (s
   const since = lastEventId && ResumePosition.safeParse(lastEventId).success ? lastEventId : parsed.data.since;
 
   return streamSSE(c, async (stream) => {
-    const session = new SseSession(stream, dependencies);
+    const session = new SseSession(stream, access, dependencies);
     const unregister = register(session);
     stream.onAbort(() => session.dispose("client_closed"));
     try {
@@ -59,17 +60,22 @@ export class SseSession extends ClientSession {
   readonly #stream: SSEStreamingApi;
   readonly #dependencies: Dependencies;
   readonly #heartbeat: ReturnType<typeof setInterval>;
+  readonly #access: Access;
+  #cancelExpiry = () => {};
   #catchingUp = true;
   #finish!: () => void;
   readonly finished = new Promise<void>((resolve) => {
     this.#finish = resolve;
   });
 
-  constructor(stream: SSEStreamingApi, dependencies: Dependencies) {
+  constructor(stream: SSEStreamingApi, access: Access, dependencies: Dependencies) {
     const { hub, metrics, options } = dependencies;
     super(hub, metrics, options, "sse", { write: (text) => stream.write(text).then(() => undefined), congested: () => false });
     this.#stream = stream;
     this.#dependencies = dependencies;
+    this.#access = access;
+    // A stream outlives its ticket but not the token behind it: the client reconnects with a new one.
+    if (access.expiresAt !== undefined) this.#cancelExpiry = onExpiry(access.expiresAt, () => this.close("token_expired"));
     // A comment keeps proxies from closing an idle stream; EventSource never shows comments to the
     // page, so the same message also carries a `ping` event that lets the client see the stream is alive.
     this.#heartbeat = setInterval(() => this.sendText(": heartbeat\nevent: ping\ndata: {}\n\n"), options.heartbeatMs);
@@ -82,7 +88,7 @@ export class SseSession extends ClientSession {
   async start(channels: string[], since: string | undefined): Promise<void> {
     this.sendText(`retry: ${this.#dependencies.options.retryMs}\n\n`);
     const results = await Promise.all(
-      channels.map((channel) => this.hub.subscribe(this, channel, since).catch((error: unknown) => ({ channel, error }))),
+      channels.map((channel) => this.hub.subscribe(this, channel, since, this.#access).catch((error: unknown) => ({ channel, error }))),
     );
     if (this.closed) {
       for (const result of results) if ("subscription" in result) this.hub.unsubscribe(result.subscription);
@@ -119,6 +125,7 @@ export class SseSession extends ClientSession {
 
   override dispose(reason: string): void {
     clearInterval(this.#heartbeat);
+    this.#cancelExpiry();
     super.dispose(reason);
     this.#finish();
   }

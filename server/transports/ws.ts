@@ -5,13 +5,19 @@ import type { ChannelMessage } from "../hub/message.ts";
 import type { Metrics } from "../hub/metrics.ts";
 import { Problem } from "../http/problem.ts";
 import type { Logger } from "../log.ts";
-import { ClientSession, frameText, type SessionLimits } from "./session.ts";
+import { type Access, OPEN_ACCESS } from "../auth/access.ts";
+import type { Authenticator } from "../auth/authenticator.ts";
+import { TokenBucket } from "../auth/rate-limit.ts";
+import { ClientSession, frameText, onExpiry, type SessionLimits } from "./session.ts";
 
 export interface WebSocketOptions extends SessionLimits {
   heartbeatMs: number;
   maxFrameBytes: number;
   /** Bytes the socket may buffer before the send queue holds messages back. */
   socketHighWater: number;
+  /** Frames a client may send per second, and at once. */
+  framesPerSecond: number;
+  frameBurst: number;
 }
 
 interface Dependencies {
@@ -19,6 +25,8 @@ interface Dependencies {
   metrics: Metrics;
   logger: Logger;
   options: WebSocketOptions;
+  /** Present when `AUTH=jwt`: the first frame must then be `auth`. */
+  authenticator?: Authenticator;
 }
 
 /** The events of one WebSocket connection, for Hono's `upgradeWebSocket` on any runtime. */
@@ -51,6 +59,13 @@ export class WebSocketSession extends ClientSession {
   #awaitingPong = false;
   /** Channels whose subscribe is still reading its snapshot. */
   readonly #subscribing = new Set<string>();
+  readonly #frames: TokenBucket;
+  /** Undefined until the `auth` frame is verified when tokens are required. */
+  #access: Access | undefined;
+  /** The `auth` frame being verified: frames behind it wait for it. */
+  #authenticating: Promise<void> = Promise.resolve();
+  #cancelAuthDeadline = () => {};
+  #cancelExpiry = () => {};
 
   constructor(ws: WSContext, dependencies: Dependencies) {
     const { hub, metrics, options } = dependencies;
@@ -60,6 +75,13 @@ export class WebSocketSession extends ClientSession {
     });
     this.#ws = ws;
     this.#dependencies = dependencies;
+    this.#frames = new TokenBucket(options.framesPerSecond, options.frameBurst);
+    const { authenticator } = dependencies;
+    if (authenticator) {
+      this.#cancelAuthDeadline = onExpiry(Date.now() + authenticator.authTimeoutMs, () => this.#refuse("no auth frame in time"));
+    } else {
+      this.#access = OPEN_ACCESS;
+    }
     this.#send({ op: "welcome", epoch: hub.epoch, heartbeatMs: options.heartbeatMs, maxFrameBytes: options.maxFrameBytes });
     this.#heartbeat = setInterval(() => {
       if (this.#awaitingPong) {
@@ -88,6 +110,8 @@ export class WebSocketSession extends ClientSession {
 
   override dispose(reason: string): void {
     clearInterval(this.#heartbeat);
+    this.#cancelAuthDeadline();
+    this.#cancelExpiry();
     super.dispose(reason);
   }
 
@@ -95,6 +119,11 @@ export class WebSocketSession extends ClientSession {
     if (this.closed) return;
     // Any frame proves the client is alive.
     this.#awaitingPong = false;
+    if (!this.#frames.take()) {
+      this.metrics.rateLimited.inc({ what: "frames" });
+      this.#fail(new Problem("rate_limited", `at most ${this.#dependencies.options.framesPerSecond} frames a second; this frame was dropped`), typeof data === "string" && data.length <= this.#dependencies.options.maxFrameBytes ? frameIdOf(safeJson(data)) : undefined);
+      return;
+    }
     let frame: ClientFrame;
     let id: number | undefined;
     try {
@@ -123,6 +152,19 @@ export class WebSocketSession extends ClientSession {
   }
 
   async #handle(frame: ClientFrame): Promise<void> {
+    if (frame.op === "auth") {
+      const verifying = this.#authenticate(frame.token, frame.id);
+      this.#authenticating = verifying.catch(() => undefined);
+      return await verifying;
+    }
+    await this.#authenticating;
+    if (this.closed) return;
+    const access = this.#access;
+    if (!access) {
+      // Heartbeat answers may cross the auth frame; anything else must wait for it.
+      if (frame.op !== "pong") this.#refuse("send an auth frame first");
+      return;
+    }
     switch (frame.op) {
       case "ping":
         this.#send(frame.id === undefined ? { op: "pong" } : { op: "pong", id: frame.id });
@@ -147,7 +189,7 @@ export class WebSocketSession extends ClientSession {
         // Hold the slot during the asynchronous snapshot, so two quick subscribes cannot both pass the checks.
         this.#subscribing.add(frame.channel);
         try {
-          const { subscription, snapshot, recovered, pos, replay } = await this.hub.subscribe(this, frame.channel, frame.since);
+          const { subscription, snapshot, recovered, pos, replay } = await this.hub.subscribe(this, frame.channel, frame.since, access);
           if (this.closed) {
             this.hub.unsubscribe(subscription);
             return;
@@ -160,6 +202,37 @@ export class WebSocketSession extends ClientSession {
         }
       }
     }
+  }
+
+  /** First `auth` frame, or a refresh: the labels must stay the same, as subscriptions were granted for them. */
+  async #authenticate(token: string, id: number | undefined): Promise<void> {
+    const { authenticator } = this.#dependencies;
+    if (!authenticator) throw new Problem("invalid_frame", "this hub does not use tokens");
+    let access: Access;
+    try {
+      access = await authenticator.verifyAccessToken(token);
+    } catch (error) {
+      if (this.#access) throw error;
+      this.#refuse("the token was refused");
+      return;
+    }
+    if (this.closed) return;
+    if (this.#access && JSON.stringify(sortedLabels(this.#access)) !== JSON.stringify(sortedLabels(access))) {
+      throw new Problem("forbidden", "a refreshed token must carry the same labels; reconnect to change scope");
+    }
+    this.#cancelAuthDeadline();
+    this.#cancelExpiry();
+    this.#access = access;
+    const expiresAt = access.expiresAt!;
+    this.#cancelExpiry = onExpiry(expiresAt, () => this.close("token_expired"));
+    this.#send({ op: "authed", ...(id === undefined ? {} : { id }), expiresAt: new Date(expiresAt).toISOString() });
+  }
+
+  /** Without valid credentials: one `unauthorized` error frame, then close with 4401. */
+  #refuse(message: string): void {
+    if (this.closed) return;
+    this.#fail(new Problem("unauthorized", message), undefined);
+    this.close("unauthorized");
   }
 
   #fail(error: unknown, id: number | undefined): void {
@@ -177,6 +250,18 @@ export class WebSocketSession extends ClientSession {
 /** Frames up to this many times the limit get an error frame; larger ones close the connection. */
 export const FAR_OVER_LIMIT = 4;
 
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function sortedLabels(access: Access): [string, string][] {
+  return Object.entries(access.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 function frameIdOf(json: unknown): number | undefined {
   const id = (json as { id?: unknown } | null)?.id;
   return typeof id === "number" && Number.isSafeInteger(id) && id >= 0 ? id : undefined;
@@ -188,7 +273,7 @@ function parseFrame(json: unknown): ClientFrame {
   if (parsed.success) return parsed.data;
   const op = (json as { op?: unknown } | null)?.op;
   if (typeof json !== "object" || json === null || Array.isArray(json)) throw new Problem("invalid_frame", "a frame is a JSON object with an 'op'");
-  if (!["subscribe", "unsubscribe", "ping", "pong"].includes(op as string)) {
+  if (!["subscribe", "unsubscribe", "ping", "pong", "auth"].includes(op as string)) {
     throw new Problem("unknown_op", `unknown op ${JSON.stringify(op)}`, parsed.error.issues);
   }
   if (parsed.error.issues.some((issue) => issue.path[0] === "channel")) {

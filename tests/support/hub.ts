@@ -22,10 +22,10 @@ export const runtime = isDeno ? "deno" : "node";
 export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
   const logger = createLogger((globalThis as { process?: { env: Record<string, string> } }).process?.env.TEST_LOG_LEVEL as never ?? "silent");
   const engine = options.engine ?? await createTestEngine();
-  const build = (upgradeWebSocket: UpgradeWebSocket) => createHub({ jobs: demoJobs, logger, ...options, engine, upgradeWebSocket });
+  const build = (upgradeWebSocket: UpgradeWebSocket, clientIp: HubOptions["clientIp"]) => createHub({ jobs: demoJobs, logger, clientIp, ...options, engine, upgradeWebSocket });
   if (isDeno) {
-    const { upgradeWebSocket } = await import("hono/deno");
-    const hub = build(upgradeWebSocket);
+    const { upgradeWebSocket, getConnInfo } = await import("hono/deno");
+    const hub = build(upgradeWebSocket, (c) => getConnInfo(c).remote.address);
     await hub.ready;
     // deno-lint-ignore no-explicit-any
     const Deno = (globalThis as any).Deno;
@@ -35,8 +35,9 @@ export async function startHub(options: HubOptions = {}): Promise<RunningHub> {
     return running(hub, server.port, () => server.shutdown());
   }
   const { serve, upgradeWebSocket } = await import("@hono/node-server");
+  const { getConnInfo } = await import("@hono/node-server/conninfo");
   const { WebSocketServer } = await import("ws");
-  const hub = build(upgradeWebSocket);
+  const hub = build(upgradeWebSocket, (c) => getConnInfo(c).remote.address);
   await hub.ready;
   const wss = new WebSocketServer({ noServer: true, maxPayload: (options.maxFrameBytes ?? 16_384) * FAR_OVER_LIMIT });
   const { server, port } = await new Promise<{ server: ReturnType<typeof serve>; port: number }>((resolve) => {
