@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../../tests/support/browser.ts';
 import { build } from 'vite';
 
 /**
@@ -29,17 +29,6 @@ const SECONDS = Number(values.seconds);
 const RUN_MS = Math.round((SECONDS * 1000) / 3);
 const WARMUP_MS = 500;
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 
@@ -94,7 +83,7 @@ function printTable(rows: string[][]): void {
 
 const outDir = await mkdtemp(join(tmpdir(), 'jobcast-board-bench-'));
 let server: Server | undefined;
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+const browser = await launchChromium();
 try {
   await buildPage(outDir);
   server = await serve(outDir);
