@@ -1,4 +1,5 @@
 import type { Control, Job, JobEvent } from '../../server/protocol/job.ts';
+import { CONTROLS } from '../../server/protocol/states.ts';
 import { backoffDelay, DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_MAX_MS } from './backoff.ts';
 import { ChannelState, parsePosition } from './channel-state.ts';
 import { postJson } from './request.ts';
@@ -13,6 +14,7 @@ import type {
   FetchFunction,
   HubConnection,
   SubmitJobBody,
+  TokenProvider,
   TransportKind,
   WebSocketConstructor,
 } from './types.ts';
@@ -23,6 +25,8 @@ const DEFAULT_HEARTBEAT_MS = 25_000;
 const SSE_HEARTBEAT_MS = 15_000;
 /** On a WebSocket, silence past 1.5 heartbeats is suspicious; past `heartbeatTimeoutMs` it is fatal. */
 const STALE_HEARTBEATS = 1.5;
+/** A token is renewed once 80% of its remaining life has passed, at most a minute before `exp`. */
+const TOKEN_RENEWAL_LEAD_MS = 60_000;
 
 const connections = new Map<string, SharedConnection>();
 const hubDefaults = new Map<string, ConnectOptions>();
@@ -49,7 +53,8 @@ export function configureHub(hubUrl: string, options: ConnectOptions): () => voi
 /**
  * Returns a handle on the page's one connection to `hubUrl`, opening it if needed. The
  * connection is shared by every handle and closes shortly after the last handle is released.
- * Options apply only when this call opens the connection.
+ * Options apply only when this call opens the connection, except a `token` or `tokenProvider`,
+ * which replaces the connection's.
  */
 export function connect(hubUrl: string, options: ConnectOptions = {}): HubConnection {
   const key = normalizeHubUrl(hubUrl);
@@ -57,6 +62,8 @@ export function connect(hubUrl: string, options: ConnectOptions = {}): HubConnec
   if (!shared) {
     shared = new SharedConnection(key, { ...hubDefaults.get(key), ...options }, () => connections.delete(key));
     connections.set(key, shared);
+  } else if (options.token || options.tokenProvider) {
+    shared.useCredentials(options.token, options.tokenProvider);
   }
   return shared.acquire();
 }
@@ -98,6 +105,9 @@ class ConnectionHandle extends EventTarget implements HubConnection {
   }
   get closeReason(): string | null {
     return this.#shared.status.closeReason;
+  }
+  get grantedControls(): readonly Control[] {
+    return this.#shared.status.grantedControls;
   }
   get status(): ConnectionStatus {
     return { ...this.#shared.status };
@@ -161,6 +171,7 @@ class SharedConnection implements SessionEvents {
     heartbeatMs: DEFAULT_HEARTBEAT_MS,
     staleAfterMs: null,
     closeReason: null,
+    grantedControls: CONTROLS,
   };
   readonly #handles = new Set<ConnectionHandle>();
   readonly #channels = new Map<string, ChannelState>();
@@ -178,6 +189,12 @@ class SharedConnection implements SessionEvents {
   #livenessTimer: ReturnType<typeof setTimeout> | undefined;
   #pingTimer: ReturnType<typeof setInterval> | undefined;
   #releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  #tokenRenewalTimer: ReturnType<typeof setTimeout> | undefined;
+  #token: string | undefined;
+  #tokenProvider: TokenProvider | undefined;
+  /** The provider's answer being awaited, so concurrent needs share one call. */
+  #tokenRequest: Promise<void> | undefined;
+  #disposed = false;
 
   readonly #WebSocketImpl: WebSocketConstructor | null;
   readonly #EventSourceImpl: EventSourceConstructor | null;
@@ -194,7 +211,7 @@ class SharedConnection implements SessionEvents {
     globalThis.addEventListener?.('online', this.#onOnline);
     globalThis.addEventListener?.('offline', this.#onOffline);
     globalThis.document?.addEventListener('visibilitychange', this.#onVisibilityChange);
-    this.#attemptConnection();
+    this.useCredentials(options.token, options.tokenProvider);
   }
 
   acquire(): ConnectionHandle {
@@ -246,11 +263,24 @@ class SharedConnection implements SessionEvents {
   }
 
   submit(body: SubmitJobBody): Promise<Job> {
-    return postJson(this.#fetchImpl, `${this.hubUrl}/v1/jobs`, body);
+    return postJson(this.#fetchImpl, `${this.hubUrl}/v1/jobs`, body, this.#token);
   }
 
   control(jobId: string, control: Control): Promise<Job> {
-    return postJson(this.#fetchImpl, `${this.hubUrl}/v1/jobs/${encodeURIComponent(jobId)}/${control}`, {});
+    return postJson(this.#fetchImpl, `${this.hubUrl}/v1/jobs/${encodeURIComponent(jobId)}/${control}`, {}, this.#token);
+  }
+
+  /**
+   * Takes a token, or a provider to ask for one, and connects with it: refreshed in place on an
+   * open WebSocket, or by connecting anew when no transport is live.
+   */
+  useCredentials(token: string | undefined, tokenProvider: TokenProvider | undefined): void {
+    this.#tokenProvider = tokenProvider;
+    this.#tokenRequest = undefined;
+    if (token) this.#useToken(token);
+    else if (tokenProvider) this.#token = undefined;
+    if (this.status.state === 'live' && this.#token) this.#authenticate();
+    else this.reconnectNow();
   }
 
   reconnectNow(): void {
@@ -320,6 +350,9 @@ class SharedConnection implements SessionEvents {
     this.#closeSession();
     if (!opened && session.kind === 'websocket' && this.#EventSourceImpl) {
       this.#session = this.#openSse();
+    } else if (finalReason === 'token_expired' && this.#tokenProvider) {
+      this.#token = undefined;
+      this.#attemptConnection();
     } else if (finalReason) {
       this.#setState('offline', { closeReason: finalReason });
     } else {
@@ -345,14 +378,54 @@ class SharedConnection implements SessionEvents {
       return;
     }
     if (this.status.state !== 'connecting') this.#setState('reconnecting');
+    if (!this.#token && this.#tokenProvider) {
+      this.#requestToken().then(
+        () => this.#session || this.#disposed || this.#attemptConnection(),
+        () => this.#scheduleReconnect(),
+      );
+      return;
+    }
     this.#session = this.#openWebSocket() ?? this.#openSse();
+  }
+
+  #requestToken(): Promise<void> {
+    if (!this.#tokenRequest) {
+      const request = (this.#tokenRequest = this.#tokenProvider!().then((token) => {
+        if (this.#tokenRequest === request) this.#useToken(token);
+      }));
+      const settle = () => {
+        if (this.#tokenRequest === request) this.#tokenRequest = undefined;
+      };
+      request.then(settle, settle);
+    }
+    return this.#tokenRequest;
+  }
+
+  /** Adopts a token: its granted controls, and a renewal before it expires when there is a provider. */
+  #useToken(token: string): void {
+    this.#token = token;
+    const claims = decodeClaims(token);
+    this.#update({ grantedControls: claims.controls ?? [] });
+    clearTimeout(this.#tokenRenewalTimer);
+    if (!this.#tokenProvider || !claims.exp) return;
+    const remainingMs = claims.exp * 1000 - Date.now();
+    this.#tokenRenewalTimer = setTimeout(
+      () => this.#requestToken().then(() => this.#authenticate(), reportError),
+      // At least a second apart, and within what setTimeout can wait.
+      Math.min(Math.max(remainingMs - TOKEN_RENEWAL_LEAD_MS, remainingMs * 0.8, 1_000), 2 ** 31 - 1),
+    );
+  }
+
+  /** Refreshes the token on the open WebSocket; a stream picks it up with its next ticket. */
+  #authenticate(): void {
+    if (this.#session instanceof WebSocketSession && this.#token) this.#session.authenticate(this.#token);
   }
 
   /** Null when there is no WebSocket, or the URL is not one it accepts (it throws then). */
   #openWebSocket(): WebSocketSession | null {
     if (!this.#WebSocketImpl) return null;
     try {
-      return new WebSocketSession(this.hubUrl, this.#WebSocketImpl, this, this.#connectTimeoutMs);
+      return new WebSocketSession(this.hubUrl, this.#WebSocketImpl, this, this.#connectTimeoutMs, this.#token);
     } catch {
       return null;
     }
@@ -372,6 +445,7 @@ class SharedConnection implements SessionEvents {
         this.#channels.keys(),
         () => this.#streamResumePosition(),
         this.#connectTimeoutMs,
+        () => this.#token,
       );
     } catch {
       this.#scheduleReconnect();
@@ -531,11 +605,23 @@ class SharedConnection implements SessionEvents {
   }
 
   #dispose(): void {
+    this.#disposed = true;
+    this.#tokenRequest = undefined;
+    clearTimeout(this.#tokenRenewalTimer);
     this.#closeSession();
     globalThis.removeEventListener?.('online', this.#onOnline);
     globalThis.removeEventListener?.('offline', this.#onOffline);
     globalThis.document?.removeEventListener('visibilitychange', this.#onVisibilityChange);
     this.#channels.clear();
     this.#onDispose();
+  }
+}
+
+/** The claims of a JWT, read without verifying it (the hub verifies); empty if it cannot be read. */
+function decodeClaims(token: string): { exp?: number; controls?: Control[] } {
+  try {
+    return JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')));
+  } catch {
+    return {};
   }
 }

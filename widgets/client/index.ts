@@ -28,6 +28,7 @@ export type {
   FetchFunction,
   HubConnection,
   SubmitJobBody,
+  TokenProvider,
   TransportKind,
   WebSocketConstructor,
   WebSocketLike,

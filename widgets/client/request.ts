@@ -15,12 +15,16 @@ export class HubRequestError extends Error {
   }
 }
 
-export async function postJson(fetchImpl: FetchFunction, url: string, body: unknown): Promise<Job> {
+export async function postJson<T = Job>(fetchImpl: FetchFunction, url: string, body: unknown, token?: string): Promise<T> {
   let response: Response;
   try {
     response = await fetchImpl(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        ...(token && { authorization: `Bearer ${token}` }),
+      },
       body: JSON.stringify(body),
     });
   } catch (cause) {
@@ -36,5 +40,5 @@ export async function postJson(fetchImpl: FetchFunction, url: string, body: unkn
       error?.details,
     );
   }
-  return payload as Job;
+  return payload as T;
 }

@@ -1,5 +1,6 @@
 import type { ClientFrame, ServerFrame } from '../../server/protocol/frames.ts';
 import type { Job, JobEvent } from '../../server/protocol/job.ts';
+import { postJson } from './request.ts';
 import type {
   EventSourceConstructor,
   EventSourceLike,
@@ -25,7 +26,8 @@ export interface SessionEvents {
   interrupted(session: TransportSession): void;
   /**
    * The session ended without being asked to. `opened` tells a transport that could not connect
-   * at all from one that dropped; a `finalReason` means the hub's close code forbids retrying.
+   * at all from one that dropped; a `finalReason` means the hub's close code forbids retrying
+   * (`token_expired` forbids it only until there is a new token).
    */
   closed(session: TransportSession, opened: boolean, finalReason?: string): void;
 }
@@ -45,6 +47,8 @@ const FINAL_CLOSE_CODES: ReadonlyMap<number, string> = new Map([
   [1000, 'normal'],
   [4003, 'forbidden_origin'],
   [4008, 'too_many_errors'],
+  [4401, 'unauthorized'],
+  [4402, 'token_expired'],
 ]);
 const CLIENT_HEARTBEAT_TIMEOUT_CODE = 4000;
 
@@ -55,15 +59,16 @@ export function webSocketUrl(hubUrl: string): string {
   return `${hubUrl.replace(/^http(s?):/, 'ws$1:')}/v1/ws`;
 }
 
-export function streamUrl(hubUrl: string, channels: Iterable<string>, since: string | undefined): string {
+export function streamUrl(hubUrl: string, channels: Iterable<string>, since: string | undefined, ticket?: string): string {
   const query = new URLSearchParams();
   for (const channel of channels) query.append('channel', channel);
   if (since) query.set('since', since);
+  if (ticket) query.set('ticket', ticket);
   const search = query.toString();
   return `${hubUrl}/v1/stream${search ? `?${search}` : ''}`;
 }
 
-/** One WebSocket: subscriptions are frames, latency comes from ping/pong. */
+/** One WebSocket: an `auth` frame first when there is a token, subscriptions are frames, latency comes from ping/pong. */
 export class WebSocketSession implements TransportSession {
   readonly kind = 'websocket';
   readonly #socket: WebSocketLike;
@@ -76,13 +81,21 @@ export class WebSocketSession implements TransportSession {
   readonly #connectTimer: ReturnType<typeof setTimeout>;
   readonly #events: SessionEvents;
 
-  constructor(hubUrl: string, WebSocketImpl: WebSocketConstructor, events: SessionEvents, connectTimeoutMs: number) {
+  constructor(
+    hubUrl: string,
+    WebSocketImpl: WebSocketConstructor,
+    events: SessionEvents,
+    connectTimeoutMs: number,
+    token: string | undefined,
+  ) {
     this.#events = events;
     this.#socket = new WebSocketImpl(webSocketUrl(hubUrl));
     this.#socket.addEventListener('open', () => {
       if (this.#ended) return;
       this.#opened = true;
       clearTimeout(this.#connectTimer);
+      // The hub holds back the frames that follow until it has accepted the token.
+      if (token) this.authenticate(token);
       this.#events.opened(this);
     });
     this.#socket.addEventListener('message', (event) => this.#receive((event as MessageEvent).data));
@@ -103,6 +116,11 @@ export class WebSocketSession implements TransportSession {
 
   unsubscribe(channel: string): void {
     this.#send({ op: 'unsubscribe', id: this.#nextFrameId++, channel });
+  }
+
+  /** Sends the token; sent again on an open socket, it refreshes the token in place. */
+  authenticate(token: string): void {
+    this.#send({ op: 'auth', token });
   }
 
   ping(): void {
@@ -172,6 +190,7 @@ export class WebSocketSession implements TransportSession {
         break;
       }
       case 'unsubscribed':
+      case 'authed':
         break;
     }
   }
@@ -200,6 +219,7 @@ export class SseSession implements TransportSession {
   readonly #events: SessionEvents;
   readonly #resumePosition: () => string | undefined;
   readonly #connectTimeoutMs: number;
+  readonly #token: () => string | undefined;
 
   constructor(
     hubUrl: string,
@@ -209,6 +229,7 @@ export class SseSession implements TransportSession {
     channels: Iterable<string>,
     resumePosition: () => string | undefined,
     connectTimeoutMs: number,
+    token: () => string | undefined,
   ) {
     this.#hubUrl = hubUrl;
     this.#EventSourceImpl = EventSourceImpl;
@@ -216,6 +237,7 @@ export class SseSession implements TransportSession {
     this.#events = events;
     this.#resumePosition = resumePosition;
     this.#connectTimeoutMs = connectTimeoutMs;
+    this.#token = token;
     this.#channels = new Set(channels);
     this.#open();
   }
@@ -261,7 +283,7 @@ export class SseSession implements TransportSession {
       this.#end();
     }, this.#connectTimeoutMs);
     if (this.#channels.size === 0) this.#checkReachable(current);
-    else this.#openStream(current);
+    else void this.#openStream(current);
   }
 
   #markOpen(): void {
@@ -285,8 +307,18 @@ export class SseSession implements TransportSession {
       });
   }
 
-  #openStream(current: () => boolean): void {
-    const source = new this.#EventSourceImpl(streamUrl(this.#hubUrl, this.#channels, this.#resumePosition()));
+  /** EventSource cannot send the token, so with one the stream opens with a single-use ticket for it. */
+  async #openStream(current: () => boolean): Promise<void> {
+    const token = this.#token();
+    let ticket: string | undefined;
+    try {
+      ticket = token && (await postJson<{ ticket: string }>(this.#fetchImpl, `${this.#hubUrl}/v1/tickets`, {}, token)).ticket;
+    } catch {
+      if (current()) this.#end();
+      return;
+    }
+    if (!current()) return;
+    const source = new this.#EventSourceImpl(streamUrl(this.#hubUrl, this.#channels, this.#resumePosition(), ticket));
     this.#source = source;
     source.addEventListener('open', () => {
       if (current()) this.#markOpen();

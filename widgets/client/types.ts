@@ -43,6 +43,8 @@ export interface ConnectionStatus {
   staleAfterMs: number | null;
   /** Why the connection is offline when the hub forbade retrying (a close reason), else null. */
   closeReason: string | null;
+  /** The controls the access token grants (its `controls` claim); every control without a token. */
+  grantedControls: readonly Control[];
 }
 
 /** Body of `POST /v1/jobs`. */
@@ -71,6 +73,7 @@ export interface HubConnection extends EventTarget {
   readonly heartbeatMs: number;
   readonly staleAfterMs: number | null;
   readonly closeReason: string | null;
+  readonly grantedControls: readonly Control[];
   /** All of the above in one object (the `statechange` detail). */
   readonly status: ConnectionStatus;
   /**
@@ -108,11 +111,23 @@ export type EventSourceConstructor = new (url: string) => EventSourceLike;
 
 export type FetchFunction = (input: string, init?: RequestInit) => Promise<Response>;
 
+/** Returns a fresh access token (a JWT) for a hub running with `AUTH=jwt`. */
+export type TokenProvider = () => Promise<string>;
+
 /**
  * Options of a connection. They take effect when the connection to a hub URL is first opened;
  * later `connect()` calls for the same URL share it as is.
  */
 export interface ConnectOptions {
+  /**
+   * Access token for a hub running with `AUTH=jwt`: sent as the WebSocket's first frame, as
+   * `Authorization: Bearer` on REST calls, and traded for a ticket before an SSE stream opens.
+   * Unlike the other options, a token or provider given to a later `connect()` replaces the
+   * connection's.
+   */
+  token?: string;
+  /** Called for the first token when no `token` is given, before each token expires, and after the hub closes with 4402. */
+  tokenProvider?: TokenProvider;
   /** WebSocket implementation; `null` disables the WebSocket transport. */
   WebSocket?: WebSocketConstructor | null;
   /** EventSource implementation; `null` disables the SSE fallback. */

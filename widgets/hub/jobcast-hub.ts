@@ -4,7 +4,7 @@ import { connect } from '../client/connection.ts';
 import { hubContext } from '../client/context.ts';
 import { defineElement } from '../client/define.ts';
 import { resolveHubUrl } from '../client/hub-url.ts';
-import type { HubConnection } from '../client/types.ts';
+import type { HubConnection, TokenProvider } from '../client/types.ts';
 
 /**
  * Names the hub for every Jobcast widget inside it, including widgets inside other elements'
@@ -18,12 +18,19 @@ import type { HubConnection } from '../client/types.ts';
  * </jobcast-hub>
  * ```
  *
+ * For a hub running with `AUTH=jwt`, give the access token with `token`, or set `tokenProvider`
+ * to a function that resolves to a fresh one: it is called for the first token and again before
+ * each token expires, so the connection stays open.
+ *
  * @attr hub - URL of the hub. Without it: an enclosing `<jobcast-hub>`, else the hub that served the script.
+ * @attr token - Access token (a JWT) for a hub running with `AUTH=jwt`.
  * @slot - The widgets (and anything else).
  */
 export class JobcastHub extends LitElement {
   static override properties = {
     hub: { type: String, reflect: true },
+    token: { type: String },
+    tokenProvider: { attribute: false },
   };
 
   static override styles = css`
@@ -33,6 +40,9 @@ export class JobcastHub extends LitElement {
   `;
 
   declare hub: string | null;
+  declare token: string | null;
+  /** Resolves to a fresh access token; called before each token expires. */
+  declare tokenProvider: TokenProvider | null;
 
   readonly #provider = new ContextProvider(this, { context: hubContext });
   #connection: HubConnection | null = null;
@@ -40,6 +50,8 @@ export class JobcastHub extends LitElement {
   constructor() {
     super();
     this.hub = null;
+    this.token = null;
+    this.tokenProvider = null;
   }
 
   /** The connection provided to the subtree while connected. */
@@ -62,18 +74,22 @@ export class JobcastHub extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('hub') && this.isConnected) this.#acquire();
+    if (!this.isConnected) return;
+    // The first update sees every property change; the connection already has them.
+    if (this.hasUpdated && (changed.has('token') || changed.has('tokenProvider'))) this.#acquire(true);
+    else if (changed.has('hub')) this.#acquire();
   }
 
   protected override render() {
     return html`<slot></slot>`;
   }
 
-  #acquire(): void {
+  /** `credentialsChanged` hands a new token or provider to a connection to the same hub. */
+  #acquire(credentialsChanged = false): void {
     const hubUrl = resolveHubUrl(this);
-    if (this.#connection?.hubUrl === hubUrl) return;
+    if (this.#connection?.hubUrl === hubUrl && !credentialsChanged) return;
     const previous = this.#connection;
-    this.#connection = connect(hubUrl);
+    this.#connection = connect(hubUrl, { token: this.token ?? undefined, tokenProvider: this.tokenProvider ?? undefined });
     this.#provider.setValue(this.#connection);
     previous?.release();
   }

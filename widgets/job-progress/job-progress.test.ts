@@ -1,7 +1,8 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import type { Job } from '../../server/protocol/job.ts';
-import { FakeHub, type JobInit } from '../testing/fake-hub.ts';
+import { FakeHub, unsignedToken, type JobInit } from '../testing/fake-hub.ts';
 import type { JobProgress } from './job-progress.ts';
+import '../hub/jobcast-hub.ts';
 import './job-progress.ts';
 
 let hub: FakeHub;
@@ -200,6 +201,20 @@ describe('<job-progress> attributes and events', () => {
 });
 
 describe('<job-progress> controls', () => {
+  it('shows only the controls the access token grants, with the token from a provider', async () => {
+    hub.dispose();
+    hub = new FakeHub(`fake://job-progress-${++hubCount}`, { auth: true });
+    const job = hub.createJob({ status: 'running' });
+    const tokenProvider = async () => unsignedToken({ exp: Date.now() / 1000 + 60, channels: ['*'], controls: ['cancel'] });
+    const host = await fixture(html`<jobcast-hub hub=${hub.hubUrl} .tokenProvider=${tokenProvider}>
+      <job-progress job-id=${job.id} controls></job-progress>
+    </jobcast-hub>`);
+    const el = host.querySelector('job-progress')!;
+    await settle(el, () => el.job !== null, 'snapshot arrives');
+    expect(button(el, 'cancel')).to.not.equal(null);
+    expect(button(el, 'pause')).to.equal(null);
+  });
+
   it('shows only the controls the job allows', async () => {
     const { el } = await mount({ status: 'running' }, { controls: true });
     expect(button(el, 'pause')).to.exist;

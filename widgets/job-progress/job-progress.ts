@@ -336,7 +336,8 @@ export class JobProgress extends LitElement {
   }
 
   #renderControls(job: Job, labels: Labels): TemplateResult | typeof nothing {
-    const offered = OFFERED_CONTROLS.filter((control) => job.controls.includes(control));
+    const granted = this.#hubController.connection?.grantedControls ?? [];
+    const offered = OFFERED_CONTROLS.filter((control) => job.controls.includes(control) && granted.includes(control));
     if (offered.length === 0) return nothing;
     // Buttons are not keyed, so Pause turning into Resume reuses the focused button.
     return html`<div class="controls" part="controls" role="group" aria-label=${fill(labels.controlsOf, { name: jobName(job) })}>

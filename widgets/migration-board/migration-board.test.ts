@@ -1,6 +1,7 @@
 import { expect, fixture, html, nextFrame, waitUntil } from '@open-wc/testing';
-import { FakeHub, type JobInit } from '../testing/fake-hub.ts';
+import { FakeHub, unsignedToken, type JobInit } from '../testing/fake-hub.ts';
 import type { MigrationBoard } from './migration-board.ts';
+import '../hub/jobcast-hub.ts';
 import './migration-board.ts';
 
 let hub: FakeHub;
@@ -252,6 +253,18 @@ describe('<migration-board> controls', () => {
     expect(control(el, 'm1', 'rollback').disabled).to.equal(false);
     expect(row(el, 'm2').querySelector('[data-control="resume"]')).to.equal(null);
     for (const name of ['pause', 'cancel', 'rollback']) expect(control(el, 'm2', name).disabled, name).to.equal(true);
+  });
+
+  it('offers only the controls the access token grants', async () => {
+    hub.dispose();
+    hub = new FakeHub(`fake://migration-board-${++hubCount}`, { auth: true });
+    migration('m1');
+    const token = unsignedToken({ exp: Date.now() / 1000 + 60, channels: ['*'], controls: ['pause'] });
+    const host = await fixture(html`<jobcast-hub hub=${hub.hubUrl} token=${token}><migration-board></migration-board></jobcast-hub>`);
+    const el = host.querySelector('migration-board')!;
+    await until(el, () => el.visibleJobs.length === 1, 'snapshot rendered');
+    expect(control(el, 'm1', 'pause').disabled).to.equal(false);
+    for (const name of ['cancel', 'rollback']) expect(row(el, 'm1').querySelector(`[data-control="${name}"]`), name).to.equal(null);
   });
 
   it('pauses at once before the point of no return', async () => {

@@ -723,10 +723,12 @@ export class MigrationBoard extends LitElement {
         </div>
         <span class="note" id=${promptId}>${fill(prompt, { control, name })}</span>`;
     }
-    // Pause and resume share one place: only the one that applies is offered.
+    // Pause and resume share one place: only the one that applies is offered. Controls the
+    // token does not grant are not offered at all.
     const hidden = job.controls.includes('resume') ? 'pause' : 'resume';
+    const granted = this.#hubController.connection?.grantedControls ?? [];
     return html`<div class="buttons" role="group" aria-label=${fill(labels.controlsOf, { name })}>
-        ${BOARD_CONTROLS.filter((control) => control !== hidden).map((control) => {
+        ${BOARD_CONTROLS.filter((control) => control !== hidden && granted.includes(control)).map((control) => {
           const busy = row.pending === control;
           return html`<button
             part="button"

@@ -70,6 +70,30 @@ export interface FakeHubOptions {
   sseRetryMs?: number;
   /** Connection options registered along with the fake transports (timings, backoff). */
   connectOptions?: Omit<ConnectOptions, 'WebSocket' | 'EventSource' | 'fetch'>;
+  /**
+   * Runs as a hub with `AUTH=jwt`: WebSockets must send an `auth` frame first (else 4401) and are
+   * closed with 4402 when the token expires unrefreshed, streams need a ticket, REST needs
+   * `Authorization: Bearer`, and controls the token does not grant answer 403 `forbidden`. Tokens
+   * are read, not verified: mint them with `unsignedToken`. Default false.
+   */
+  auth?: boolean;
+}
+
+/** The claims the fake reads from a token; a grant left out grants nothing, as on the hub. */
+export interface FakeTokenClaims {
+  sub?: string;
+  /** Expiry, in seconds since the epoch. */
+  exp: number;
+  channels?: string[];
+  submit?: string[];
+  controls?: Control[];
+  labels?: Record<string, string>;
+}
+
+/** A JWT with these claims and no valid signature: only the fake hub accepts it. */
+export function unsignedToken(claims: FakeTokenClaims): string {
+  const encode = (value: unknown) => btoa(JSON.stringify(value)).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  return `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode(claims)}.unsigned`;
 }
 
 export interface ReceivedFrame {
@@ -81,6 +105,8 @@ export interface ReceivedRequest {
   method: string;
   path: string;
   body: unknown;
+  /** The `Authorization` header, if any. */
+  authorization: string | null;
 }
 
 const CHANNEL_PATTERN = /^(jobs|jobs:[A-Za-z0-9._-]{1,64}|job:[A-Za-z0-9._-]{1,128})$/;
@@ -303,6 +329,9 @@ interface OpenSocket {
   subscriptions: Set<string>;
   down: Pipe;
   heartbeat: ReturnType<typeof setInterval> | undefined;
+  /** The accepted token's claims (auth mode). */
+  claims?: FakeTokenClaims;
+  expiry?: ReturnType<typeof setTimeout>;
 }
 
 interface OpenStream {
@@ -310,6 +339,8 @@ interface OpenStream {
   channels: string[];
   since: string | undefined;
   down: Pipe;
+  /** The claims behind the stream's ticket (auth mode). */
+  claims?: FakeTokenClaims;
 }
 
 type ChannelOpening =
@@ -356,6 +387,8 @@ export class FakeHub {
   unreachable = false;
   /** The hub sends nothing and completes no handshake: a black hole, like a dead TCP path. */
   silent = false;
+  /** Runs as a hub with `AUTH=jwt` (see `FakeHubOptions.auth`). */
+  auth: boolean;
 
   /** Every WebSocket frame the hub received, in order. */
   readonly received: ReceivedFrame[] = [];
@@ -384,6 +417,8 @@ export class FakeHub {
   private virtualBase = 0;
   private virtualSince = Date.now();
   private readonly unregister: () => void;
+  /** Unused SSE tickets and the claims of the token each was issued for. */
+  private readonly tickets = new Map<string, FakeTokenClaims>();
 
   constructor(hubUrl = 'fake://demo', options: FakeHubOptions = {}) {
     this.hubUrl = normalizeHubUrl(hubUrl);
@@ -393,6 +428,7 @@ export class FakeHub {
     this.speedFactor = options.speed ?? 1;
     this.historyLimit = options.historyLimit ?? 1_000;
     this.sseRetryMs = options.sseRetryMs ?? 1_000;
+    this.auth = options.auth ?? false;
     const acceptSocket = (socket: FakeWebSocket) => this.acceptWebSocket(socket);
     const acceptStream = (source: FakeEventSource) => this.acceptEventSource(source);
     this.WebSocket = class extends FakeWebSocket {
@@ -678,9 +714,12 @@ export class FakeHub {
     return event;
   }
 
-  private openChannel(channel: string, since: string | undefined): ChannelOpening {
+  private openChannel(channel: string, since: string | undefined, claims: FakeTokenClaims | undefined): ChannelOpening {
     if (!CHANNEL_PATTERN.test(channel)) {
       return { error: { code: 'unknown_channel', message: `expected job:<id>, jobs or jobs:<type>, got ${channel}` } };
+    }
+    if (this.auth && !grantsChannel(claims?.channels ?? [], channel)) {
+      return { error: { code: 'forbidden', message: `the token does not grant ${channel}` } };
     }
     let snapshot: Job | Job[];
     if (channel.startsWith('job:')) {
@@ -723,6 +762,7 @@ export class FakeHub {
       clientClosed: () => {
         this.sockets.delete(socket);
         clearInterval(socket.heartbeat);
+        clearTimeout(socket.expiry);
       },
     };
   }
@@ -737,9 +777,18 @@ export class FakeHub {
       return;
     }
     this.received.push({ transport: 'websocket', frame });
+    if (frame.op === 'auth') {
+      this.authenticate(socket, frame.token, frame.id);
+      return;
+    }
+    if (this.auth && !socket.claims) {
+      this.sendFrame(socket, { op: 'error', code: 'unauthorized', message: 'the first frame must be auth' });
+      this.closeSocket(socket, 4401, 'unauthorized');
+      return;
+    }
     switch (frame.op) {
       case 'subscribe': {
-        const opening = this.openChannel(frame.channel, frame.since);
+        const opening = this.openChannel(frame.channel, frame.since, socket.claims);
         if ('error' in opening) {
           this.sendFrame(socket, { op: 'error', id: frame.id, ...opening.error });
           return;
@@ -764,6 +813,40 @@ export class FakeHub {
       default:
         this.sendFrame(socket, { op: 'error', code: 'unknown_op', message: 'unknown op' });
     }
+  }
+
+  /** The `auth` frame: accepts the token (first or refreshed) and closes with 4402 when it expires. */
+  private authenticate(socket: OpenSocket, token: string, id: number | undefined): void {
+    if (!this.auth) {
+      this.sendFrame(socket, { op: 'error', id, code: 'invalid_frame', message: 'auth is off' });
+      return;
+    }
+    const claims = readToken(token);
+    if (!claims) {
+      this.sendFrame(socket, { op: 'error', id, code: 'unauthorized', message: 'invalid or expired token' });
+      if (!socket.claims) this.closeSocket(socket, 4401, 'unauthorized');
+      return;
+    }
+    if (socket.claims && JSON.stringify(socket.claims.labels ?? {}) !== JSON.stringify(claims.labels ?? {})) {
+      this.sendFrame(socket, { op: 'error', id, code: 'forbidden', message: 'a refresh cannot change labels' });
+      return;
+    }
+    socket.claims = claims;
+    clearTimeout(socket.expiry);
+    socket.expiry = setTimeout(() => this.closeSocket(socket, 4402, 'token_expired'), claims.exp * 1000 - Date.now());
+    const expiresAt = new Date(claims.exp * 1000).toISOString();
+    this.sendFrame(socket, id === undefined ? { op: 'authed', expiresAt } : { op: 'authed', id, expiresAt });
+  }
+
+  /** The hub closes one socket with `code`, after the frames already on their way. */
+  private closeSocket(socket: OpenSocket, code: number, reason: string): void {
+    socket.down.send(() => {
+      if (!this.sockets.delete(socket)) return;
+      clearInterval(socket.heartbeat);
+      clearTimeout(socket.expiry);
+      socket.client.readyState = CLOSED;
+      fire(socket.client, new CloseEvent('close', { code, reason, wasClean: true }));
+    });
   }
 
   private sendFrame(socket: OpenSocket, frame: ServerFrame): void {
@@ -797,8 +880,8 @@ export class FakeHub {
         setTimeout(() => this.connectStream(stream), this.sseRetryMs);
         return;
       }
-      if (!isPath(client.url, this.hubUrl, '/v1/stream') || stream.channels.length === 0) {
-        // An HTTP error answer (the hub wants at least one channel): the browser gives up.
+      if (!isPath(client.url, this.hubUrl, '/v1/stream') || stream.channels.length === 0 || !this.redeemTicket(stream)) {
+        // An HTTP error answer (the hub wants at least one channel, and a ticket in auth mode): the browser gives up.
         client.readyState = FakeEventSource.CLOSED;
         fire(client, new Event('error'));
         return;
@@ -811,7 +894,7 @@ export class FakeHub {
       // Snapshots and replays carry no id: only once every channel is live does an id mark a
       // position that resumes all of them.
       for (const channel of [...new Set(stream.channels)]) {
-        const opening = this.openChannel(channel, since);
+        const opening = this.openChannel(channel, since, stream.claims);
         if ('error' in opening) {
           this.sendMessage(stream, 'error', { channel, ...opening.error });
           continue;
@@ -822,6 +905,16 @@ export class FakeHub {
       }
       this.sendMessage(stream, null, null, this.position(this.offset));
     });
+  }
+
+  /** Auth mode: the stream's ticket must be unused and its token unexpired; it is spent either way. */
+  private redeemTicket(stream: OpenStream): boolean {
+    if (!this.auth) return true;
+    const ticket = new URL(stream.client.url).searchParams.get('ticket') ?? '';
+    const claims = this.tickets.get(ticket);
+    this.tickets.delete(ticket);
+    stream.claims = claims;
+    return claims !== undefined && claims.exp * 1000 > Date.now();
   }
 
   private interruptStream(stream: OpenStream): void {
@@ -861,10 +954,24 @@ export class FakeHub {
     } catch {
       return errorResponse(400, 'bad_json', 'the body is not JSON');
     }
-    this.requests.push({ method, path, body });
+    const authorization = new Headers(init?.headers).get('authorization');
+    this.requests.push({ method, path, body, authorization });
 
     if (method === 'GET' && path === '/healthz') return jsonResponse(200, { status: 'ok' });
-    if (method === 'POST' && path === '/v1/jobs') return this.submit(body as { type?: string; input?: unknown; key?: string; labels?: Record<string, string> });
+    const claims = readToken(authorization?.replace(/^Bearer /, '') ?? '');
+    if (this.auth && !claims) return errorResponse(401, 'unauthorized', 'a valid bearer token is required');
+    if (method === 'POST' && path === '/v1/tickets' && claims) {
+      const ticket = crypto.randomUUID();
+      this.tickets.set(ticket, claims);
+      return jsonResponse(201, { ticket, expiresAt: new Date(Math.min(Date.now() + 30_000, claims.exp * 1000)).toISOString() });
+    }
+    if (method === 'POST' && path === '/v1/jobs') {
+      const submitted = body as { type?: string; input?: unknown; key?: string; labels?: Record<string, string> };
+      if (this.auth && !claims?.submit?.some((grant) => grant === '*' || grant === submitted?.type)) {
+        return errorResponse(403, 'forbidden', `the token may not submit ${submitted?.type} jobs`);
+      }
+      return this.submit(submitted);
+    }
     const jobRoute = /^\/v1\/jobs\/([^/]+)(?:\/([a-z]+))?$/.exec(path);
     const job = jobRoute ? this.jobsById.get(decodeURIComponent(jobRoute[1]!)) : undefined;
     const control = jobRoute?.[2];
@@ -873,6 +980,9 @@ export class FakeHub {
     }
     if (jobRoute && method === 'POST' && control && CONTROL_NAMES.includes(control)) {
       if (!job) return errorResponse(404, 'not_found', `no job ${jobRoute[1]}`);
+      if (this.auth && !claims?.controls?.includes(control as Control)) {
+        return errorResponse(403, 'forbidden', `the token does not grant ${control}`);
+      }
       return this.control(job, control as Control);
     }
     return errorResponse(404, 'not_found', `no route ${method} ${path}`);
@@ -995,6 +1105,21 @@ export class FakeHub {
 
 function matches(channel: string, job: Job): boolean {
   return channel === 'jobs' || channel === `job:${job.id}` || channel === `jobs:${job.type}`;
+}
+
+/** The token's claims if it reads as a JWT and has not expired (the fake checks no signature). */
+function readToken(token: string): FakeTokenClaims | undefined {
+  try {
+    const claims = JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as FakeTokenClaims;
+    return claims.exp * 1000 > Date.now() ? claims : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A channel grant: the channel itself, `*`, or `job:*` / `jobs:*` for every channel of that form. */
+function grantsChannel(grants: string[], channel: string): boolean {
+  return grants.some((grant) => grant === '*' || grant === channel || (grant.endsWith(':*') && channel.startsWith(grant.slice(0, -1))));
 }
 
 function isPath(url: string, hubUrl: string, path: string): boolean {
