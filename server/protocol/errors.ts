@@ -34,6 +34,8 @@ export type ErrorCode = keyof typeof ERROR_CODES;
 export const CLOSE_CODES = {
   normal: { code: 1000, retry: false },
   going_away: { code: 1001, retry: true },
+  // Sent by the WebSocket layer itself for a text frame that is not UTF-8 (Deno drops the socket instead).
+  invalid_payload: { code: 1007, retry: false },
   message_too_big: { code: 1009, retry: true },
   internal: { code: 1011, retry: true },
   heartbeat_timeout: { code: 4000, retry: true },

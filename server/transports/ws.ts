@@ -3,6 +3,7 @@ import { CLOSE_CODES, ClientFrame, type ServerFrame } from "../protocol/index.ts
 import type { Hub } from "../hub/hub.ts";
 import type { ChannelMessage } from "../hub/message.ts";
 import type { Metrics } from "../hub/metrics.ts";
+import { MAX_JSON_DEPTH, nestedTooDeep } from "../http/json-depth.ts";
 import { Problem } from "../http/problem.ts";
 import type { Logger } from "../log.ts";
 import { type Access, OPEN_ACCESS } from "../auth/access.ts";
@@ -119,6 +120,11 @@ export class WebSocketSession extends ClientSession {
     if (this.closed) return;
     // Any frame proves the client is alive.
     this.#awaitingPong = false;
+    if (typeof data === "string" && data.length > this.#dependencies.options.maxFrameBytes * FAR_OVER_LIMIT) {
+      // Not worth an answer, rate-limited or not: close as the Node adapter's own payload limit does.
+      this.close("message_too_big");
+      return;
+    }
     if (!this.#frames.take()) {
       this.metrics.rateLimited.inc({ what: "frames" });
       this.#fail(new Problem("rate_limited", `at most ${this.#dependencies.options.framesPerSecond} frames a second; this frame was dropped`), typeof data === "string" && data.length <= this.#dependencies.options.maxFrameBytes ? frameIdOf(safeJson(data)) : undefined);
@@ -128,11 +134,6 @@ export class WebSocketSession extends ClientSession {
     let id: number | undefined;
     try {
       if (typeof data !== "string") throw new Problem("invalid_frame", "frames are JSON text, not binary");
-      if (data.length > this.#dependencies.options.maxFrameBytes * FAR_OVER_LIMIT) {
-        // Not worth an answer: close as the Node adapter's own payload limit does.
-        this.close("message_too_big");
-        return;
-      }
       if (data.length > this.#dependencies.options.maxFrameBytes) {
         throw new Problem("frame_too_large", `frames are limited to ${this.#dependencies.options.maxFrameBytes} bytes`);
       }
@@ -143,6 +144,7 @@ export class WebSocketSession extends ClientSession {
         throw new Problem("bad_json", "the frame is not valid JSON");
       }
       id = frameIdOf(json);
+      if (nestedTooDeep(json)) throw new Problem("invalid_frame", `the frame nests deeper than ${MAX_JSON_DEPTH} levels`);
       frame = parseFrame(json);
     } catch (error) {
       this.#fail(error, id);
