@@ -7,7 +7,7 @@ await hub.ready;
 const server = Deno.serve({
   port: config.PORT,
   hostname: config.HOST,
-  onListen: ({ port }) => listening(logger, `deno ${Deno.version.deno}`, hub, config.HOST, port),
+  onListen: ({ port }) => listening(logger, `deno ${Deno.version.deno}`, hub, config, port),
 }, hub.fetch);
 
 let stopping = false;

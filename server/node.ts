@@ -10,7 +10,7 @@ await hub.ready;
 // Frames a little over the limit still get an error frame; far larger ones close the socket (1009).
 const wss = new WebSocketServer({ noServer: true, maxPayload: config.MAX_FRAME_BYTES * FAR_OVER_LIMIT });
 const server = serve({ fetch: hub.fetch, port: config.PORT, hostname: config.HOST, websocket: { server: wss } }, (info) =>
-  listening(logger, `node ${process.version}`, hub, config.HOST, info.port));
+  listening(logger, `node ${process.version}`, hub, config, info.port));
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

@@ -59,8 +59,14 @@ function jwtOptions(config: EnvConfig): JwtAuthOptions {
   };
 }
 
-/** The one line a hub logs when it listens. */
-export function listening(logger: Logger, runtime: string, hub: JobcastHub, host: string, port: number): void {
-  const shown = host.includes(":") ? `[${host}]` : host;
-  logger.info(`jobcast listening on http://${shown}:${port}`, { runtime, engine: hub.context.engine.name, epoch: hub.context.engine.epoch });
+/** The one line a hub logs when it listens, saying how it is protected; a warning when it is open to others. */
+export function listening(logger: Logger, runtime: string, hub: JobcastHub, config: EnvConfig, port: number): void {
+  const shown = config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST;
+  const auth = config.AUTH === "none" ? "none (anyone who can reach it may watch and control every job)" : "jwt";
+  logger.info(`jobcast listening on http://${shown}:${port}`, { runtime, engine: hub.context.engine.name, epoch: hub.context.engine.epoch, auth });
+  if (config.AUTH === "none" && !LOOPBACK.has(config.HOST)) {
+    logger.warn("AUTH=none on an address other machines can reach: set AUTH=jwt, or HOST=127.0.0.1 behind an authenticating proxy");
+  }
 }
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);

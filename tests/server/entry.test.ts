@@ -32,6 +32,7 @@ describe(`the ${runtime} entry`, () => {
     const firstLine = JSON.parse(entry.log().split("\n")[0]!);
     assert.equal(firstLine.level, "info");
     assert.equal(firstLine.engine, "memory");
+    assert.match(firstLine.auth, /^none/, "the start-up line says the hub is unprotected");
 
     const { body: job } = await api(url, "POST", "/v1/jobs", { type: "migration", input: { durationMs: 60_000 } });
     assert.equal(job.type, "migration");
