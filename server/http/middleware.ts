@@ -52,6 +52,10 @@ export function errorHandler(context: HubContext): ErrorHandler {
       context.metrics.errors.inc({ code: error.code });
       return problemResponse(c, error);
     }
+    // A malformed percent-encoding in the query string fails when the query is first read.
+    if (error instanceof URIError) {
+      return problemResponse(c, new Problem("invalid_query", "the query string is not valid percent-encoding"));
+    }
     if (error instanceof HTTPException && error.status === 413) {
       return problemResponse(c, new Problem("body_too_large", `request bodies are limited to ${context.options.maxBodyBytes} bytes`));
     }

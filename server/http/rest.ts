@@ -5,7 +5,7 @@ import { Control, CreateJobBody, EventsQuery, type Job, ListJobsQuery, WorkerRep
 import type { HubContext } from "../app.ts";
 import { mayView } from "../auth/access.ts";
 import { type AccessEnv, authenticate, callerKey } from "../auth/middleware.ts";
-import { MAX_JSON_DEPTH, nestedTooDeep } from "./json-depth.ts";
+import { jsonProblem } from "./json-limits.ts";
 import { Problem } from "./problem.ts";
 
 /** The REST API under `/v1/jobs`, and `/v1/tickets` when tokens are required. */
@@ -121,7 +121,8 @@ async function readBody<Schema extends z.ZodType>(c: Context, schema: Schema): P
     if (error instanceof Problem) throw error;
     throw new Problem("bad_json", "the body is not valid JSON");
   }
-  if (nestedTooDeep(json)) throw new Problem("invalid_body", `the body nests deeper than ${MAX_JSON_DEPTH} levels`);
+  const problem = jsonProblem(json);
+  if (problem) throw new Problem("invalid_body", `the body ${problem}`);
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw Problem.fromZod("invalid_body", "invalid body", parsed.error);
   return parsed.data;

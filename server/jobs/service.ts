@@ -1,5 +1,5 @@
 import type { Control, Job, JobEvent, Labels, WorkerReport } from "../protocol/index.ts";
-import { isTerminal, newJob } from "../protocol/index.ts";
+import { isTerminal, JOB_ID_PATTERN, newJob } from "../protocol/index.ts";
 import type { Engine, JobChange, JobFilter } from "../engines/engine.ts";
 import { Problem } from "../http/problem.ts";
 import type { Logger } from "../log.ts";
@@ -120,7 +120,7 @@ export class JobService {
   }
 
   async get(id: string): Promise<Job> {
-    const job = await this.#engine.get(id);
+    const job = JOB_ID_PATTERN.test(id) ? await this.#engine.get(id) : undefined;
     if (!job) throw new Problem("not_found", `no job '${id}'`);
     return job;
   }
@@ -179,7 +179,7 @@ export class JobService {
 
   /** The job as last seen, from memory when it is unfinished, else from the engine. */
   async #current(id: string): Promise<Job> {
-    const job = this.#live.get(id) ?? (await this.#engine.get(id));
+    const job = this.#live.get(id) ?? (JOB_ID_PATTERN.test(id) ? await this.#engine.get(id) : undefined);
     if (!job) throw new Problem("not_found", `no job '${id}'`);
     return job;
   }

@@ -1,5 +1,8 @@
 import { z } from "zod";
 
+/** What a job id can look like (the hub makes UUIDs); anything else names no job. */
+export const JOB_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+
 /** `job:<id>` (one job), `jobs` (every job), `jobs:<type>` (every job of one type). */
 export const Channel = z
   .string()

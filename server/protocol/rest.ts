@@ -14,19 +14,20 @@ export const CreateJobBody = z.object({
 }).strict();
 export type CreateJobBody = z.infer<typeof CreateJobBody>;
 
-const LabelFilter = z.string().regex(/^[^=]{1,64}=.{0,256}$/, "label filters look like name=value");
+const LabelFilter = z.string().regex(/^[^=\u0000]{1,64}=[^\u0000]{0,256}$/, "label filters look like name=value");
 
 export const ListJobsQuery = z.object({
-  type: z.string().max(64).optional(),
+  type: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "letters, digits, '.', '_' or '-'").optional(),
   status: z.enum(JOB_STATUSES).optional(),
   label: z.array(LabelFilter).max(16).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(256).optional(),
+  cursor: z.string().regex(/^[A-Za-z0-9._-]{1,256}$/, "a cursor from a previous page").optional(),
 });
 export type ListJobsQuery = z.infer<typeof ListJobsQuery>;
 
 export const EventsQuery = z.object({
-  after: z.coerce.number().int().nonnegative().default(0),
+  // Sequence numbers are 32-bit in the PostgreSQL engine.
+  after: z.coerce.number().int().nonnegative().max(2_147_483_647).default(0),
   limit: z.coerce.number().int().min(1).max(1000).default(500),
 });
 

@@ -3,7 +3,7 @@ import { CLOSE_CODES, ClientFrame, type ServerFrame } from "../protocol/index.ts
 import type { Hub } from "../hub/hub.ts";
 import type { ChannelMessage } from "../hub/message.ts";
 import type { Metrics } from "../hub/metrics.ts";
-import { MAX_JSON_DEPTH, nestedTooDeep } from "../http/json-depth.ts";
+import { jsonProblem } from "../http/json-limits.ts";
 import { Problem } from "../http/problem.ts";
 import type { Logger } from "../log.ts";
 import { type Access, OPEN_ACCESS } from "../auth/access.ts";
@@ -144,7 +144,8 @@ export class WebSocketSession extends ClientSession {
         throw new Problem("bad_json", "the frame is not valid JSON");
       }
       id = frameIdOf(json);
-      if (nestedTooDeep(json)) throw new Problem("invalid_frame", `the frame nests deeper than ${MAX_JSON_DEPTH} levels`);
+      const problem = jsonProblem(json);
+      if (problem) throw new Problem("invalid_frame", `the frame ${problem}`);
       frame = parseFrame(json);
     } catch (error) {
       this.#fail(error, id);

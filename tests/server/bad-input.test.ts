@@ -69,7 +69,8 @@ describe("bad input", () => {
 
   it("answers bad REST input with codes, messages and zod issues, and changes nothing", async () => {
     const before = (await api(hub.url, "GET", "/v1/jobs?limit=500")).body.jobs.length;
-    const cases: [string, string, unknown, number, string][] = [
+    // The last field marks refusals made before the schema is applied, which have no zod issues.
+    const cases: [string, string, unknown, number, string, "before schema"?][] = [
       ["POST", "/v1/jobs", "{oops", 400, "bad_json"],
       ["POST", "/v1/jobs", { input: {} }, 400, "invalid_body"],
       ["POST", "/v1/jobs", { type: "extraction", surprise: 1 }, 400, "invalid_body"],
@@ -83,14 +84,18 @@ describe("bad input", () => {
       ["GET", "/v1/jobs?status=sleeping", undefined, 400, "invalid_query"],
       ["GET", "/v1/jobs?label=novalue", undefined, 400, "invalid_query"],
       ["GET", "/v1/jobs/nope", undefined, 404, "not_found"],
+      ["GET", "/v1/jobs/a%00b", undefined, 404, "not_found"],
+      ["POST", "/v1/jobs", { type: "x", external: true, labels: { team: "a\u0000b" } }, 400, "invalid_body", "before schema"],
+      ["GET", "/v1/jobs?type=%E5%84%", undefined, 400, "invalid_query", "before schema"],
+      ["GET", "/v1/jobs/nope/events?after=4294967296", undefined, 400, "invalid_query"],
       ["GET", "/v1/nowhere", undefined, 404, "not_found"],
     ];
-    for (const [method, path, body, status, code] of cases) {
+    for (const [method, path, body, status, code, beforeSchema] of cases) {
       const response = await api(hub.url, method, path, body);
       assert.equal(response.status, status, `${method} ${path} ${JSON.stringify(body)?.slice(0, 50)}`);
       assert.equal(response.body.error.code, code, `${method} ${path}`);
       assert.equal(typeof response.body.error.message, "string");
-      if (code === "invalid_body" || code === "invalid_input" || code === "invalid_query") {
+      if (!beforeSchema && (code === "invalid_body" || code === "invalid_input" || code === "invalid_query")) {
         assert.ok(Array.isArray(response.body.error.details), "zod issues in details");
       }
     }
