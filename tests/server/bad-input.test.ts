@@ -86,6 +86,7 @@ describe("bad input", () => {
       ["GET", "/v1/jobs/nope", undefined, 404, "not_found"],
       ["GET", "/v1/jobs/a%00b", undefined, 404, "not_found"],
       ["POST", "/v1/jobs", { type: "x", external: true, labels: { team: "a\u0000b" } }, 400, "invalid_body", "before schema"],
+      ["POST", "/v1/jobs", '{"type":"x","external":true,"input":{"\\ud83d":1}}', 400, "invalid_body", "before schema"],
       ["GET", "/v1/jobs?type=%E5%84%", undefined, 400, "invalid_query", "before schema"],
       ["GET", "/v1/jobs/nope/events?after=4294967296", undefined, 400, "invalid_query"],
       ["GET", "/v1/nowhere", undefined, 404, "not_found"],
