@@ -1,5 +1,5 @@
 import { getConnInfo, upgradeWebSocket } from "hono/deno";
-import { hubFromEnv, listening } from "./start.ts";
+import { hubFromEnv, listening, shutdownOnce } from "./start.ts";
 
 const { hub, config, logger } = hubFromEnv(Deno.env.toObject(), upgradeWebSocket, (c) => getConnInfo(c).remote.address);
 await hub.ready;
@@ -10,14 +10,9 @@ const server = Deno.serve({
   onListen: ({ port }) => listening(logger, `deno ${Deno.version.deno}`, hub, config, port),
 }, hub.fetch);
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info("shutting down", { signal });
-  await hub.close();
+const shutdown = shutdownOnce(hub, logger, async () => {
   await server.shutdown();
   Deno.exit(0);
-}
+});
 Deno.addSignalListener("SIGTERM", () => void shutdown("SIGTERM"));
 Deno.addSignalListener("SIGINT", () => void shutdown("SIGINT"));

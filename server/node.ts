@@ -2,7 +2,7 @@ import { serve, upgradeWebSocket } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { WebSocketServer } from "ws";
 import { FAR_OVER_LIMIT } from "./transports/ws.ts";
-import { hubFromEnv, listening } from "./start.ts";
+import { hubFromEnv, listening, shutdownOnce } from "./start.ts";
 
 const { hub, config, logger } = hubFromEnv(process.env, upgradeWebSocket, (c) => getConnInfo(c).remote.address);
 await hub.ready;
@@ -12,16 +12,11 @@ const wss = new WebSocketServer({ noServer: true, maxPayload: config.MAX_FRAME_B
 const server = serve({ fetch: hub.fetch, port: config.PORT, hostname: config.HOST, websocket: { server: wss } }, (info) =>
   listening(logger, `node ${process.version}`, hub, config, info.port));
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info("shutting down", { signal });
-  await hub.close();
+const shutdown = shutdownOnce(hub, logger, () => {
   wss.close();
   server.close(() => process.exit(0));
   // Keep-alive connections may hold the server open; do not wait for them forever.
   setTimeout(() => process.exit(0), 5_000).unref();
-}
+});
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -59,6 +59,21 @@ function jwtOptions(config: EnvConfig): JwtAuthOptions {
   };
 }
 
+/**
+ * Stops the hub once, on the first signal: tells clients it is going away, finishes in-flight
+ * writes, then stops the runtime's server (`stopServer`, which exits).
+ */
+export function shutdownOnce(hub: JobcastHub, logger: Logger, stopServer: () => Promise<void> | void): (signal: string) => Promise<void> {
+  let stopping = false;
+  return async (signal) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info("shutting down", { signal });
+    await hub.close();
+    await stopServer();
+  };
+}
+
 /** The one line a hub logs when it listens, saying how it is protected; a warning when it is open to others. */
 export function listening(logger: Logger, runtime: string, hub: JobcastHub, config: EnvConfig, port: number): void {
   const shown = config.HOST.includes(":") ? `[${config.HOST}]` : config.HOST;

@@ -31,28 +31,14 @@ export const ThrottleReport = z.object({ kind: z.literal("throttle"), reason: z.
 export const CompleteReport = z.object({ kind: z.literal("complete"), result: z.unknown().optional() });
 export const FailReport = z.object({ kind: z.literal("fail"), error: JobError });
 
+const ONGOING_REPORTS = [ProgressReport, ScopeReport, PhaseReport, LogReport, OutputReport, ThrottleReport] as const;
+
 /** Reports a handler may yield (it ends by returning a result or throwing). */
-export const HandlerReport = z.discriminatedUnion("kind", [
-  ProgressReport,
-  ScopeReport,
-  PhaseReport,
-  LogReport,
-  OutputReport,
-  ThrottleReport,
-]);
+export const HandlerReport = z.discriminatedUnion("kind", [...ONGOING_REPORTS]);
 export type HandlerReport = z.input<typeof HandlerReport>;
 
 /** Reports an outside worker may send; it ends the job with `complete` or `fail`. */
-export const WorkerReport = z.discriminatedUnion("kind", [
-  ProgressReport,
-  ScopeReport,
-  PhaseReport,
-  LogReport,
-  OutputReport,
-  ThrottleReport,
-  CompleteReport,
-  FailReport,
-]);
+export const WorkerReport = z.discriminatedUnion("kind", [...ONGOING_REPORTS, CompleteReport, FailReport]);
 export type WorkerReport = z.output<typeof WorkerReport>;
 
 /** Body of `POST /v1/jobs/:id/events`: one report or up to 100 in order. */
