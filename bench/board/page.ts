@@ -18,7 +18,8 @@ const phases = [
 const TOTAL = 1_000_000;
 const TICK_MS = 10;
 
-interface Sample {
+/** One measured run, as the page reports it to the bench driver. */
+export interface Sample {
   sampleMs: number;
   frames: number;
   longestTaskMs: number;

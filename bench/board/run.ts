@@ -5,6 +5,7 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { launchChromium } from '../../tests/support/browser.ts';
+import type { Sample } from './page.ts';
 import { build } from 'vite';
 
 /**
@@ -29,16 +30,7 @@ const SECONDS = Number(values.seconds);
 const RUN_MS = Math.round((SECONDS * 1000) / 3);
 const WARMUP_MS = 500;
 
-
 const MIME: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
-
-interface Sample {
-  sampleMs: number;
-  frames: number;
-  longestTaskMs: number;
-  longTasks: number;
-  updates: number;
-}
 
 /** A production build of the bench page, so the figures are those of minified, non-dev Lit. */
 async function buildPage(outDir: string): Promise<void> {
