@@ -1,6 +1,9 @@
 import { css } from 'lit';
 
-/** Follows the shared `hostStyles`, which isolate the element (`all: initial`) and define the tokens. */
+/**
+ * Follows the shared `hostStyles`, which isolate the element (`all: initial`) and define the tokens.
+ * The dot takes its tone's colour as `color`, filling it as a disc or only its border as a ring.
+ */
 export const connectionIndicatorStyles = css`
   :host {
     display: inline-flex;
@@ -8,7 +11,6 @@ export const connectionIndicatorStyles = css`
     gap: var(--_space);
     vertical-align: middle;
     background: transparent;
-    --_dot-size: var(--jobcast-indicator-dot-size, 0.625em);
   }
 
   .base {
@@ -20,34 +22,33 @@ export const connectionIndicatorStyles = css`
 
   .dot {
     flex: none;
-    inline-size: var(--_dot-size);
-    block-size: var(--_dot-size);
+    inline-size: var(--jobcast-indicator-dot-size, 0.625em);
+    aspect-ratio: 1;
     box-sizing: border-box;
+    border: 2px solid;
     border-radius: 50%;
-    background: var(--_muted);
-    border: 2px solid transparent;
+    color: var(--_muted);
+    background: currentColor;
   }
-
-  .dot[data-tone='live'] {
-    background: var(--_success);
+  [data-tone='live'],
+  [data-tone='fallback'] {
+    color: var(--_success);
   }
-  /* Working, but degraded: a ring instead of a disc, so it does not rely on colour alone. */
-  .dot[data-tone='fallback'] {
-    background: transparent;
-    border-color: var(--_success);
+  [data-tone='stale'],
+  [data-tone='reconnecting'],
+  .stale {
+    color: var(--_warning);
   }
-  .dot[data-tone='stale'] {
-    background: var(--_warning);
+  [data-tone='offline'] {
+    color: var(--_danger);
   }
-  .dot[data-tone='reconnecting'] {
-    background: var(--_warning);
+  /* Working but degraded, or down: a ring instead of a disc, so it does not rely on colour alone. */
+  [data-tone='fallback'],
+  [data-tone='offline'] {
+    background: none;
   }
-  .dot[data-tone='offline'] {
-    background: transparent;
-    border-color: var(--_danger);
-  }
-  .dot[data-tone='connecting'],
-  .dot[data-tone='reconnecting'] {
+  [data-tone='connecting'],
+  [data-tone='reconnecting'] {
     animation: pulse var(--_duration) ease-in-out infinite;
   }
 
@@ -57,46 +58,33 @@ export const connectionIndicatorStyles = css`
     }
   }
 
-  .stale,
   .latency {
     color: var(--_muted);
-    font-size: 0.9em;
   }
-  .stale {
-    color: var(--_warning);
-  }
-
+  .stale,
+  .latency,
   button {
     font-size: 0.9em;
   }
 
-  :host([compact]) .label,
-  :host([compact]) .stale,
-  :host([compact]) .latency,
-  :host([compact]) button {
+  :host([compact]) :is(.label, .stale, .latency, button) {
     display: none;
   }
 
   @media (prefers-reduced-motion: reduce) {
-    .dot[data-tone] {
+    .dot {
       animation: none;
     }
   }
 
+  /* Forced colours replace every colour but the dot's, so a disc, a pulse and a ring stay apart. */
   @media (forced-colors: active) {
-    .dot,
-    .dot[data-tone] {
+    .dot {
       forced-color-adjust: none;
-      background: CanvasText;
-      border-color: CanvasText;
-    }
-    .dot[data-tone='fallback'],
-    .dot[data-tone='offline'],
-    .dot[data-tone='connecting'] {
-      background: Canvas;
-    }
-    .stale {
       color: CanvasText;
+    }
+    [data-tone='connecting'] {
+      background: none;
     }
   }
 `;

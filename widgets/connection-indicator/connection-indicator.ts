@@ -58,17 +58,18 @@ type Tone = 'connecting' | 'live' | 'fallback' | 'stale' | 'reconnecting' | 'off
  * @cssproperty --jobcast-warning - Reconnecting and stale dot.
  * @cssproperty --jobcast-danger - Offline dot.
  * @cssproperty --jobcast-focus-ring - Focus outline of the button.
- * @cssproperty --jobcast-animation-duration - One pulse of the dot while connecting (slower with reduced motion).
+ * @cssproperty --jobcast-animation-duration - One pulse of the dot while connecting or reconnecting (no pulse with reduced motion).
  */
 export class ConnectionIndicator extends LitElement {
   static override styles = [hostStyles, buttonStyles, connectionIndicatorStyles];
 
+  // Attributes are strings unless a type says otherwise.
   static override properties = {
-    hub: { type: String },
+    hub: {},
     compact: { type: Boolean, reflect: true },
     labels: { type: Object },
-    state: { type: String, reflect: true },
-    transport: { type: String, reflect: true },
+    state: { reflect: true },
+    transport: { reflect: true },
     stale: { type: Boolean, reflect: true },
   };
 
@@ -83,7 +84,12 @@ export class ConnectionIndicator extends LitElement {
   declare stale: boolean;
 
   readonly #hub = new HubController(this);
-  /** Re-renders when the countdown or the stale mark would change with no event to say so. */
+  /** Whole seconds until the next attempt to reconnect, while one is planned. */
+  #retrySeconds: number | null = null;
+  /**
+   * Re-renders when the countdown or the stale mark would change with no event to say so. Once
+   * the element leaves the document it has no connection, so the next tick schedules no other.
+   */
   #tick: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
@@ -101,87 +107,52 @@ export class ConnectionIndicator extends LitElement {
     return this.#hub.connection;
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearTimeout(this.#tick);
-  }
-
   protected override willUpdate(): void {
+    clearTimeout(this.#tick);
     const connection = this.#hub.connection;
     if (!connection) return;
-    this.state = connection.state;
-    this.transport = connection.state === 'live' ? connection.transport : null;
-    this.stale = isStale(connection, Date.now());
-  }
-
-  protected override updated(): void {
-    this.#scheduleTick();
+    const { state, nextRetryAt, staleAfterMs, lastMessageAt } = connection;
+    const now = Date.now();
+    const retryIn = nextRetryAt === null ? 0 : nextRetryAt - now;
+    // How much longer a live connection may stay silent before it is stale (negative once it is).
+    const staleIn = state === 'live' && staleAfterMs !== null && lastMessageAt !== null ? lastMessageAt + staleAfterMs - now : null;
+    this.state = state;
+    this.transport = state === 'live' ? connection.transport : null;
+    this.stale = staleIn !== null && staleIn < 0;
+    this.#retrySeconds = retryIn > 0 ? Math.ceil(retryIn / 1000) : null;
+    // Wake up when the shown seconds go down by one, or when the silence turns stale; while
+    // stale, look again every second for the message that ends it.
+    const wait = retryIn > 0 ? ((retryIn - 1) % 1000) + 1 : staleIn === null ? null : this.stale ? 1000 : staleIn + 1;
+    if (wait !== null) this.#tick = setTimeout(() => this.requestUpdate(), Math.max(wait, 16));
   }
 
   protected override render(): TemplateResult {
     const labels = { ...INDICATOR_LABELS, ...this.labels };
-    const connection = this.#hub.connection;
-    const tone = this.#tone();
+    const { state, stale } = this;
+    const tone: Tone = state !== 'live' ? state : stale ? 'stale' : this.transport === 'sse' ? 'fallback' : 'live';
     const stateText = labels[tone === 'stale' ? 'live' : tone];
-    const seconds = secondsUntil(connection?.nextRetryAt ?? null, Date.now());
-    const visibleText = this.state === 'reconnecting' && seconds !== null ? fill(labels.reconnectingIn, { seconds }) : stateText;
-    const announced = this.stale ? fill(labels.staleState, { state: stateText, stale: labels.stale }) : stateText;
-    const latency = this.state === 'live' ? (connection?.latencyMs ?? null) : null;
-    const offerReconnect = this.state === 'reconnecting' || this.state === 'offline' || this.stale;
+    const seconds = state === 'reconnecting' ? this.#retrySeconds : null;
+    const visibleText = seconds === null ? stateText : fill(labels.reconnectingIn, { seconds });
+    // The live region leaves the countdown out, which would chatter.
+    const announced = stale ? fill(labels.staleState, { state: stateText, stale: labels.stale }) : stateText;
+    const latency = state === 'live' ? this.#hub.connection?.latencyMs : null;
     return html`
       <span part="base" class="base" title=${this.compact ? visibleText : nothing}>
         <span part="dot" class="dot" data-tone=${tone}></span>
         <span part="label" class="label" aria-hidden="true">${visibleText}</span>
-        ${this.stale ? html`<span part="stale" class="stale" aria-hidden="true">${labels.stale}</span>` : nothing}
-        ${latency !== null
-          ? html`<span part="latency" class="latency" aria-hidden="true">${fill(labels.latency, { ms: latency })}</span>`
-          : nothing}
+        ${stale ? html`<span part="stale" class="stale" aria-hidden="true">${labels.stale}</span>` : nothing}
+        ${latency == null
+          ? nothing
+          : html`<span part="latency" class="latency" aria-hidden="true">${fill(labels.latency, { ms: latency })}</span>`}
         <span class="visually-hidden" role="status">${fill(labels.status, { name: labels.name, state: announced })}</span>
       </span>
-      ${offerReconnect
-        ? html`<button part="button" type="button" @click=${this.#reconnectNow}>${labels.reconnectNow}</button>`
+      ${state === 'reconnecting' || state === 'offline' || stale
+        ? html`<button part="button" type="button" @click=${() => this.#hub.connection?.reconnectNow()}>
+            ${labels.reconnectNow}
+          </button>`
         : nothing}
     `;
   }
-
-  #tone(): Tone {
-    if (this.state !== 'live') return this.state;
-    if (this.stale) return 'stale';
-    return this.transport === 'sse' ? 'fallback' : 'live';
-  }
-
-  readonly #reconnectNow = (): void => {
-    this.#hub.connection?.reconnectNow();
-  };
-
-  #scheduleTick(): void {
-    clearTimeout(this.#tick);
-    const connection = this.#hub.connection;
-    if (!connection) return;
-    const now = Date.now();
-    let wait: number | null = null;
-    if (connection.nextRetryAt !== null && connection.nextRetryAt > now) {
-      // Until the shown number of seconds goes down by one.
-      wait = ((connection.nextRetryAt - now - 1) % 1000) + 1;
-    } else if (connection.state === 'live' && connection.staleAfterMs !== null && connection.lastMessageAt !== null) {
-      // While stale, look again every second for the message that ends it.
-      wait = this.stale ? 1000 : connection.lastMessageAt + connection.staleAfterMs - now + 1;
-    }
-    if (wait !== null) this.#tick = setTimeout(() => this.requestUpdate(), Math.max(wait, 16));
-  }
-}
-
-function isStale(connection: HubConnection, now: number): boolean {
-  return (
-    connection.state === 'live' &&
-    connection.staleAfterMs !== null &&
-    connection.lastMessageAt !== null &&
-    now - connection.lastMessageAt > connection.staleAfterMs
-  );
-}
-
-function secondsUntil(time: number | null, now: number): number | null {
-  return time === null || time <= now ? null : Math.ceil((time - now) / 1000);
 }
 
 defineElement('connection-indicator', ConnectionIndicator);

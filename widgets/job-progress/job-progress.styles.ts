@@ -10,7 +10,9 @@ export const jobProgressStyles = css`
     border-radius: var(--_radius);
   }
 
-  .header {
+  .header,
+  .details,
+  .controls {
     display: flex;
     flex-wrap: wrap;
     align-items: center;
@@ -24,10 +26,7 @@ export const jobProgressStyles = css`
   }
 
   .details {
-    display: flex;
-    flex-wrap: wrap;
-    column-gap: calc(var(--_space) * 2);
-    row-gap: calc(var(--_space) / 2);
+    gap: calc(var(--_space) / 2) calc(var(--_space) * 2);
     color: var(--_muted);
     font-variant-numeric: tabular-nums;
   }
@@ -37,40 +36,37 @@ export const jobProgressStyles = css`
     font-weight: 600;
   }
 
-  p {
+  p,
+  pre {
     margin: 0;
-  }
-
-  .controls {
-    display: flex;
-    flex-wrap: wrap;
-    gap: var(--_space);
   }
 
   .output-label {
     display: block;
     margin-block-end: calc(var(--_space) / 2);
     color: var(--_muted);
+  }
+
+  .output-label,
+  pre {
     font-size: 0.85em;
   }
 
+  /* Forced colours drop the background that sets the output apart; a border keeps it apart. */
   pre {
-    margin: 0;
     max-block-size: 12rem;
     overflow: auto;
     padding: var(--_space);
     border-radius: var(--_radius);
     background: var(--_track);
     font-family: ui-monospace, monospace;
-    font-size: 0.85em;
     white-space: pre-wrap;
     overflow-wrap: anywhere;
   }
 
   @media (forced-colors: active) {
-    .base,
     pre {
-      border: 1px solid CanvasText;
+      border: 1px solid;
     }
   }
 `;

@@ -169,6 +169,29 @@ describe('<job-progress> states', () => {
     expect(slot.assignedElements()).to.deep.equal([slotted]);
   });
 
+  it('moves the elapsed time while the job runs, with no event arriving', async () => {
+    const startedAt = new Date(Date.now() - 5_000).toISOString();
+    const { el } = await mount({ status: 'running', startedAt });
+    const elapsed = () => /(\S+) elapsed/.exec(text(el))?.[1];
+    const first = elapsed();
+    expect(first).to.match(/^[56]s$/);
+    await settle(el, () => elapsed() !== first, 'elapsed time moves');
+  });
+
+  it('keeps the streamed output scrolled to its end, unless scrolled back', async () => {
+    const { el, job } = await mount({ status: 'running' });
+    const lines = (from: number) => Array.from({ length: 40 }, (_, index) => `line ${from + index}\n`).join('');
+    hub.update(job.id, { output: lines(0) });
+    await settle(el, () => el.shadowRoot!.querySelector('pre.output-text') !== null, 'output shown');
+    const output = el.shadowRoot!.querySelector<HTMLElement>('pre.output-text')!;
+    await settle(el, () => output.scrollTop > 0 && output.scrollTop + output.clientHeight >= output.scrollHeight - 1, 'at the end');
+
+    output.scrollTop = 0;
+    hub.update(job.id, { output: lines(40) });
+    await settle(el, () => output.textContent!.includes('line 79'), 'more output');
+    expect(output.scrollTop).to.equal(0);
+  });
+
   it('uses label overrides', async () => {
     const { el } = await mount({ status: 'running' });
     el.labels = { status: { running: 'Läuft' } };

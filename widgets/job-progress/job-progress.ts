@@ -1,6 +1,6 @@
 import { html, LitElement, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import type { Control, Job } from '../../server/protocol/job.ts';
-import { HubController, type ChannelUpdate } from '../client/controller.ts';
+import { HubController, type ChannelUpdate, type HubConnection } from '../client/controller.ts';
 import { defineElement } from '../client/define.ts';
 import { Announcer } from '../shared/announcer.ts';
 import { formatterFor, resolveLocale, type Formatter } from '../shared/format.ts';
@@ -24,6 +24,9 @@ import { jobProgressStyles } from './job-progress.styles.ts';
 
 /** The controls this element offers, in display order; pause and resume share one place. */
 const OFFERED_CONTROLS: readonly Control[] = ['pause', 'resume', 'cancel', 'retry'];
+
+/** What one of the element's buttons does: a control of the followed job, or submitting a new job. */
+type Action = Control | 'start';
 
 export type JobcastEventName = 'jobcast-status' | 'jobcast-progress' | 'jobcast-complete' | 'jobcast-failed';
 export type JobcastEventDetail = { job: Job };
@@ -82,18 +85,16 @@ export type JobcastEventDetail = { job: Job };
 export class JobProgress extends LitElement {
   static override styles = [hostStyles, barStyles, badgeStyles, buttonStyles, noticeStyles, jobProgressStyles];
 
+  // Attributes are strings unless a type says otherwise.
   static override properties = {
-    hub: { type: String },
-    jobId: { type: String, attribute: 'job-id', reflect: true },
+    hub: {},
+    jobId: { attribute: 'job-id', reflect: true },
     controls: { type: Boolean },
-    type: { type: String },
-    input: { type: String },
+    type: {},
+    input: {},
     autostart: { type: Boolean },
     labels: { type: Object },
     job: { state: true },
-    unknown: { state: true },
-    pendingControl: { state: true },
-    actionError: { state: true },
   };
 
   /** Hub URL; read by the hub controller. */
@@ -107,14 +108,14 @@ export class JobProgress extends LitElement {
   declare labels: LabelOverrides | null;
   /** The followed job's latest state, or null before its snapshot arrives. */
   declare job: Job | null;
-  /** True when the hub answered that it does not know `jobId`. */
-  declare unknown: boolean;
-  private declare pendingControl: Control | 'start' | null;
-  private declare actionError: string | null;
 
   #autostarted = false;
-  #clock: ReturnType<typeof setInterval> | undefined;
+  #clock: ReturnType<typeof setTimeout> | undefined;
   #outputWasAtEnd = true;
+  /** The action in flight; the buttons refuse another one meanwhile. */
+  #pending: Action | null = null;
+  /** Why the last action failed, or the hub's refusal of the channel. */
+  #actionError: string | null = null;
 
   readonly #hubController = new HubController(this, {
     channel: () => (this.jobId ? `job:${this.jobId}` : null),
@@ -135,9 +136,11 @@ export class JobProgress extends LitElement {
     this.autostart = false;
     this.labels = null;
     this.job = null;
-    this.unknown = false;
-    this.pendingControl = null;
-    this.actionError = null;
+  }
+
+  /** True when the hub answered that it does not know `jobId` (until the channel changes or the job appears). */
+  get unknown(): boolean {
+    return this.#hubController.error?.code === 'not_found';
   }
 
   get #text(): Labels {
@@ -148,64 +151,79 @@ export class JobProgress extends LitElement {
    * Submits a job of `type` with `input` and follows it. Resolves with the new job; rejects (and
    * shows the reason inline) when there is no type, the input is not JSON or the hub refuses.
    */
-  async start(): Promise<Job> {
-    this.pendingControl = 'start';
-    this.actionError = null;
+  start(): Promise<Job> {
+    return this.#act('start', async (connection) => {
+      if (!this.type) throw new Error('the type attribute is not set');
+      const input = this.input ? { input: JSON.parse(this.input) as unknown } : {};
+      const job = await connection.submit({ type: this.type, ...input });
+      this.jobId = job.id;
+      return job;
+    });
+  }
+
+  /** Runs an action against the hub, shows it in flight, then takes the job it returns or shows why it failed. */
+  async #act(action: Action, run: (connection: HubConnection) => Promise<Job>): Promise<Job> {
+    this.#pending = action;
+    this.#actionError = null;
+    this.requestUpdate();
     try {
       const connection = this.#hubController.connection;
       if (!connection) throw new Error('not connected to a hub');
-      if (!this.type) throw new Error('the type attribute is not set');
-      const body = this.input ? { type: this.type, input: JSON.parse(this.input) as unknown } : { type: this.type };
-      const job = await connection.submit(body);
-      this.jobId = job.id;
+      const job = await run(connection);
       this.#apply(job);
       return job;
     } catch (error) {
-      this.actionError = fill(this.#text.startFailed, { message: messageOf(error) });
+      const labels = this.#text;
+      this.#actionError = fill(action === 'start' ? labels.startFailed : labels.controlFailed, {
+        control: actionText(action, labels),
+        message: error instanceof Error ? error.message : String(error),
+      });
       throw error;
     } finally {
-      this.pendingControl = null;
+      this.#pending = null;
+      this.requestUpdate();
     }
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.#stopClock();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('jobId') && this.job?.id !== this.jobId) {
       this.job = null;
-      this.unknown = false;
-      this.actionError = null;
+      this.#actionError = null;
     }
     if (this.autostart && !this.#autostarted && !this.jobId && this.type && this.#hubController.connection) {
       this.#autostarted = true;
       // The reason is shown inline by start(); nobody else awaits this call.
       this.start().catch(() => {});
     }
-    const output = this.renderRoot?.querySelector?.('pre.output-text');
+    const output = this.#outputText;
     this.#outputWasAtEnd = !output || output.scrollTop + output.clientHeight >= output.scrollHeight - 4;
   }
 
   protected override updated(): void {
-    this.#syncClock();
-    const output = this.renderRoot.querySelector('pre.output-text');
+    // Elapsed time must move while the job runs, even when no event arrives; it stops once the
+    // element leaves the document.
+    clearTimeout(this.#clock);
+    if (this.isConnected && this.job?.startedAt && !isTerminal(this.job.status)) {
+      this.#clock = setTimeout(() => this.requestUpdate(), 1000);
+    }
+    const output = this.#outputText;
     if (output && this.#outputWasAtEnd) output.scrollTop = output.scrollHeight;
   }
 
+  /** The streamed output; it keeps following new output while scrolled to its end. */
+  get #outputText(): HTMLElement | null {
+    return this.renderRoot.querySelector('pre.output-text');
+  }
+
   #receive(update: ChannelUpdate): void {
-    if (update.type === 'error') {
-      if (update.code === 'not_found') {
-        this.job = null;
-        this.unknown = true;
-      } else {
-        this.actionError = update.message;
-      }
-      return;
+    if (update.type !== 'error') {
+      const next = update.type === 'snapshot' ? update.jobs.find((job) => job.id === this.jobId) : update.event.job;
+      if (next) this.#apply(next);
+    } else if (update.code === 'not_found') {
+      this.job = null;
+    } else {
+      this.#actionError = update.message;
     }
-    const next = update.type === 'snapshot' ? update.jobs.find((job) => job.id === this.jobId) : update.event.job;
-    if (next) this.#apply(next);
   }
 
   /** Takes a newer state of the followed job and tells the page what changed. */
@@ -213,178 +231,132 @@ export class JobProgress extends LitElement {
     const previous = this.job ?? undefined;
     if (next.id !== this.jobId || (previous && next.seq < previous.seq)) return;
     this.job = next;
-    this.unknown = false;
-    if (previous?.status !== next.status) {
-      this.#emit('jobcast-status', next);
-      if (next.status === 'completed') this.#emit('jobcast-complete', next);
-      if (next.status === 'failed') this.#emit('jobcast-failed', next);
+    const statusChanged = previous?.status !== next.status;
+    const events: Record<JobcastEventName, boolean> = {
+      'jobcast-status': statusChanged,
+      'jobcast-complete': statusChanged && next.status === 'completed',
+      'jobcast-failed': statusChanged && next.status === 'failed',
+      'jobcast-progress': !previous || progressChanged(previous, next),
+    };
+    for (const [name, fire] of Object.entries(events)) {
+      if (fire) this.dispatchEvent(new CustomEvent<JobcastEventDetail>(name, { detail: { job: next }, bubbles: true, composed: true }));
     }
-    if (!previous || progressChanged(previous, next)) this.#emit('jobcast-progress', next);
     const milestone = milestoneText(previous, next, this.#text);
     if (milestone) this.#announcer.announce(milestone);
   }
 
-  #emit(name: JobcastEventName, job: Job): void {
-    this.dispatchEvent(
-      new CustomEvent<JobcastEventDetail>(name, { detail: { job }, bubbles: true, composed: true }),
-    );
-  }
-
-  async #runControl(control: Control): Promise<void> {
-    const job = this.job;
-    const connection = this.#hubController.connection;
-    if (!job || !connection || this.pendingControl) return;
-    this.pendingControl = control;
-    this.actionError = null;
-    try {
-      this.#apply(await connection.control(job.id, control));
-    } catch (error) {
-      this.actionError = fill(this.#text.controlFailed, { control: this.#text.control[control], message: messageOf(error) });
-    } finally {
-      this.pendingControl = null;
-    }
-  }
-
-  /** Elapsed time must move while the job runs even when no event arrives. */
-  #syncClock(): void {
-    const ticking = this.job !== null && this.job.startedAt !== null && !isTerminal(this.job.status);
-    if (ticking && this.#clock === undefined) this.#clock = setInterval(() => this.requestUpdate(), 1000);
-    if (!ticking) this.#stopClock();
-  }
-
-  #stopClock(): void {
-    clearInterval(this.#clock);
-    this.#clock = undefined;
-  }
-
+  /**
+   * One layout for every state: before the snapshot the header names the awaited job (or the
+   * type to start) and says it is connecting, or that the hub does not know the job.
+   */
   protected override render(): TemplateResult {
     const labels = this.#text;
-    const format = formatterFor(resolveLocale(this));
-    return html`<div class="base" part="base" data-status=${this.job?.status ?? (this.unknown ? 'unknown' : 'waiting')}>
-      ${this.job ? this.#renderJob(this.job, labels, format) : this.#renderWithoutJob(labels)}
-      ${this.#announcer.render()}
-    </div>`;
-  }
-
-  #renderWithoutJob(labels: Labels): TemplateResult {
-    if (this.unknown) {
-      return html`<div class="header" part="header">
-          <span class="name" part="name">${this.jobId}</span>
-          <span class="badge" part="badge status" data-tone="danger">${labels.unknownJob}</span>
-        </div>
-        <p part="message">${fill(labels.unknownJobDetail, { id: this.jobId ?? '' })}</p>`;
-    }
-    const canStart = this.controls && this.type && !this.jobId;
-    const waiting = this.jobId || this.pendingControl === 'start';
-    return html`<div class="header" part="header">
-        <span class="name" part="name">${this.jobId ?? this.type ?? labels.noJob}</span>
-        ${waiting ? html`<span class="badge" part="badge status" data-tone="neutral">${labels.connecting}</span>` : nothing}
+    const job = this.job;
+    const name = job ? jobName(job) : (this.jobId ?? this.type ?? labels.noJob);
+    const message = job ? job.message : this.unknown ? fill(labels.unknownJobDetail, { id: name }) : null;
+    // Without a job: the hub's answer that it does not know the job, or a job being awaited.
+    const [tone, statusText] = this.unknown ? ['danger', labels.unknownJob] : ['neutral', labels.connecting];
+    const waiting = this.unknown || this.jobId || this.#pending === 'start';
+    return html`<div class="base" part="base" data-status=${job?.status ?? (this.unknown ? 'unknown' : 'waiting')}>
+      <div class="header" part="header">
+        <span class="name" part="name">${name}</span>
+        ${job
+          ? renderBadges(job, labels)
+          : waiting
+            ? html`<span class="badge" part="badge status" data-tone=${tone}>${statusText}</span>`
+            : nothing}
       </div>
-      ${canStart ? this.#renderStart(labels) : nothing} ${this.#renderActionError()}`;
-  }
-
-  #renderStart(labels: Labels): TemplateResult {
-    const busy = this.pendingControl === 'start';
-    return html`<div class="controls" part="controls">
-      <button
-        part="button"
-        aria-disabled=${busy ? 'true' : 'false'}
-        aria-busy=${busy ? 'true' : 'false'}
-        @click=${() => !busy && this.start().catch(() => {})}
-      >
-        ${labels.start}
-      </button>
+      ${job ? this.#renderProgress(job, name, labels, formatterFor(resolveLocale(this))) : nothing}
+      ${message ? html`<p part="message">${message}</p>` : nothing}
+      ${job?.error
+        ? html`<p class="error" part="error">${fill(labels.errorCode, { code: job.error.code })}: ${job.error.message}</p>`
+        : nothing}
+      ${this.controls ? this.#renderControls(job, name, labels) : nothing}
+      ${this.#actionError ? html`<p class="error" part="error" role="alert">${this.#actionError}</p>` : nothing}
+      ${job ? this.#renderOutput(job, labels) : nothing} ${this.#announcer.render()}
     </div>`;
   }
 
-  #renderJob(job: Job, labels: Labels, format: Formatter): TemplateResult {
-    const name = jobName(job);
-    const tone = statusTone(job.status);
+  #renderProgress(job: Job, name: string, labels: Labels, format: Formatter): TemplateResult {
+    const { percent } = job.progress;
     const elapsed = elapsedSeconds(job, Date.now());
+    // The percentage leads and stands out.
     const details = [
+      percent === null ? null : format.percent(percent),
       stepText(job, labels, format),
       amountText(job.progress, labels, format),
       rateText(job, labels, format),
       etaText(job, labels, format),
       elapsed === null ? null : fill(labels.elapsed, { duration: format.duration(elapsed) }),
     ];
-    return html`<div class="header" part="header">
-        <span class="name" part="name">${name}</span>
-        ${renderBadges(job, labels)}
-      </div>
-      ${renderProgressBar({
-        percent: job.progress.percent,
+    return html`${renderProgressBar({
+        percent,
         label: fill(labels.progressOf, { name }),
         valueText: progressValueText(job, labels, format),
-        tone,
+        tone: statusTone(job.status),
         moving: job.status === 'running' || job.status === 'queued',
       })}
       <div class="details" part="details">
-        ${job.progress.percent === null
-          ? nothing
-          : html`<span class="percent">${format.percent(job.progress.percent)}</span>`}
-        ${details.map((detail) => (detail ? html`<span>${detail}</span>` : nothing))}
-      </div>
-      ${job.message ? html`<p part="message">${job.message}</p>` : nothing}
-      ${job.error
-        ? html`<p class="error" part="error">
-            ${fill(labels.errorCode, { code: job.error.code })}: ${job.error.message}
-          </p>`
-        : nothing}
-      ${this.controls ? this.#renderControls(job, labels) : nothing} ${this.#renderActionError()}
-      ${this.#renderOutput(job, labels)}`;
+        ${details.map((detail, index) =>
+          detail ? html`<span class=${index === 0 ? 'percent' : nothing}>${detail}</span>` : nothing,
+        )}
+      </div>`;
   }
 
-  #renderControls(job: Job, labels: Labels): TemplateResult | typeof nothing {
+  /** The controls the job allows and the token grants, or Start before there is a job. */
+  #renderControls(job: Job | null, name: string, labels: Labels): TemplateResult | typeof nothing {
     const granted = this.#hubController.connection?.grantedControls ?? [];
-    const offered = OFFERED_CONTROLS.filter((control) => job.controls.includes(control) && granted.includes(control));
-    if (offered.length === 0) return nothing;
+    const actions: Action[] = job
+      ? OFFERED_CONTROLS.filter((control) => job.controls.includes(control) && granted.includes(control))
+      : this.type && !this.jobId
+        ? ['start']
+        : [];
+    if (actions.length === 0) return nothing;
     // Buttons are not keyed, so Pause turning into Resume reuses the focused button.
-    return html`<div class="controls" part="controls" role="group" aria-label=${fill(labels.controlsOf, { name: jobName(job) })}>
-      ${offered.map((control) => {
-        const busy = this.pendingControl === control;
-        return html`<button
+    return html`<div class="controls" part="controls" role="group" aria-label=${fill(labels.controlsOf, { name })}>
+      ${actions.map(
+        (action) => html`<button
           part="button"
-          class=${control === 'cancel' ? 'danger' : ''}
-          data-control=${control}
-          aria-disabled=${this.pendingControl ? 'true' : 'false'}
-          aria-busy=${busy ? 'true' : 'false'}
-          @click=${() => this.#runControl(control)}
+          class=${action === 'cancel' ? 'danger' : nothing}
+          data-control=${action}
+          aria-disabled=${this.#pending !== null}
+          aria-busy=${this.#pending === action}
+          @click=${() => {
+            if (this.#pending) return;
+            const done =
+              action === 'start' || !job ? this.start() : this.#act(action, (connection) => connection.control(job.id, action));
+            // A refusal is shown inline; nobody else awaits a click.
+            done.catch(() => {});
+          }}
         >
-          ${labels.control[control]}
-        </button>`;
-      })}
+          ${actionText(action, labels)}
+        </button>`,
+      )}
     </div>`;
-  }
-
-  #renderActionError(): TemplateResult | typeof nothing {
-    return this.actionError ? html`<p class="error" part="error" role="alert">${this.actionError}</p>` : nothing;
   }
 
   #renderOutput(job: Job, labels: Labels): TemplateResult {
     const result = job.status === 'completed' && job.result !== null ? JSON.stringify(job.result, null, 2) : null;
+    const blocks = [
+      [labels.output, job.output, 'output-text'],
+      [labels.result, result, 'result'],
+    ] as const;
     return html`<div part="output">
       <slot name="output">
-        ${job.output
-          ? html`<span class="output-label">${labels.output}</span><pre class="output-text" tabindex="0">${job.output}</pre>`
-          : nothing}
-        ${result === null
-          ? nothing
-          : html`<span class="output-label">${labels.result}</span><pre class="result" tabindex="0">${result}</pre>`}
+        ${blocks.map(([label, text, kind]) =>
+          text ? html`<span class="output-label">${label}</span><pre class=${kind} tabindex="0">${text}</pre>` : nothing,
+        )}
       </slot>
     </div>`;
   }
 }
 
-function progressChanged(previous: Job, next: Job): boolean {
-  const a = previous.progress;
-  const b = next.progress;
-  return a.current !== b.current || a.total !== b.total || a.percent !== b.percent || previous.phase !== next.phase;
-}
+const actionText = (action: Action, labels: Labels): string => (action === 'start' ? labels.start : labels.control[action]);
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+/** Whether the amount done or the phase moved; rate and ETA alone do not count. */
+const progressChanged = (previous: Job, next: Job): boolean =>
+  previous.phase !== next.phase ||
+  (['current', 'total', 'percent'] as const).some((key) => previous.progress[key] !== next.progress[key]);
 
 defineElement('job-progress', JobProgress);
 
