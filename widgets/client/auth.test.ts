@@ -76,6 +76,18 @@ describe('connection with an access token', () => {
     expect(tokens).to.have.length(0);
   });
 
+  it('asks a failing token provider nothing more once the connection is closed', async () => {
+    let calls = 0;
+    let fail!: (error: Error) => void;
+    const connection = open({ tokenProvider: () => (++calls, new Promise<string>((_, reject) => (fail = reject))) });
+    connection.release();
+    await aTimeout(50);
+    fail(new Error('no token'));
+    await aTimeout(200);
+    expect(calls, 'no retry after the release').to.equal(1);
+    expect(hub.webSocketUrls).to.have.length(0);
+  });
+
   it('stays offline after 4401, without retrying', async () => {
     const connection = open({ token: token(-10) });
     await waitUntil(() => connection.state === 'offline', 'goes offline');

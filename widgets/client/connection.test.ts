@@ -192,6 +192,20 @@ describe('channels', () => {
     expect(connection.jobs('job:a')).to.deep.equal([]);
   });
 
+  it('subscribes once to a channel that a statechange listener opens as the connection goes live', async () => {
+    const hub = fakeHub();
+    hub.createJob({ id: 'a' });
+    const connection = open(hub);
+    let updates: ChannelUpdate[] | undefined;
+    connection.addEventListener('statechange', () => {
+      if (connection.state === 'live') updates ??= listen(connection, 'job:a');
+    });
+    await waitUntil(() => updates?.length === 1);
+    await aTimeout(50);
+    expect(subscribeFrames(hub, 'job:a')).to.have.length(1);
+    expect(updates).to.have.length(1);
+  });
+
   it('keeps other listeners going when one throws', async () => {
     const hub = fakeHub();
     hub.createJob({ id: 'a' });

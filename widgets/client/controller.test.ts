@@ -133,6 +133,20 @@ describe('<jobcast-hub>', () => {
     expect(probe.controller.connection!.hubUrl).to.equal(own.hubUrl);
   });
 
+  it('is forgotten by a widget moved out of it', async () => {
+    const outer = fakeHub();
+    const pageHub = new FakeHub(location.origin, { connectOptions: { releaseDelayMs: 10 } });
+    hubs.push(pageHub);
+    const provider = await fixture<JobcastHub>(
+      html`<jobcast-hub hub=${outer.hubUrl}><channel-probe channel="job:a"></channel-probe></jobcast-hub>`,
+    );
+    const probe = provider.querySelector<ChannelProbe>('channel-probe')!;
+    await waitUntil(() => text(probe) === 'a|live|');
+    provider.after(probe);
+    await waitUntil(() => probe.controller.connection?.hubUrl === pageHub.hubUrl, 'follows the hub that served the script');
+    probe.remove();
+  });
+
   it('moves its widgets when its hub changes', async () => {
     const first = fakeHub();
     const second = fakeHub();

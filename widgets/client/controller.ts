@@ -1,9 +1,8 @@
-import { ContextConsumer } from '@lit/context';
+import { ContextEvent } from '@lit/context';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Job } from '../../server/protocol/job.ts';
 import { connect } from './connection.ts';
-import { hubContext } from './context.ts';
-import { defaultHubUrl, ownHubUrl } from './hub-url.ts';
+import { defaultHubUrl, hubContext, ownHubUrl } from './hub-url.ts';
 import type { ChannelUpdate, HubConnection } from './types.ts';
 
 export type { ChannelUpdate, HubConnection } from './types.ts';
@@ -31,26 +30,18 @@ type Host = ReactiveControllerHost & HTMLElement;
 export class HubController implements ReactiveController {
   #connection: HubConnection | null = null;
   #channel: string | null = null;
-  #unsubscribe: (() => void) | null = null;
-  #error: { code: string; message: string } | null = null;
-  /** The channel whose first snapshot or error has arrived. */
-  #settledChannel: string | null = null;
+  #unsubscribe: (() => void) | undefined;
+  /** The channel's latest update; null until its snapshot or error arrives. */
+  #lastUpdate: ChannelUpdate | null = null;
+  /** The connection of the `<jobcast-hub>` around the host, while connected. */
+  #provided: HubConnection | undefined;
+  #stopProviding: (() => void) | undefined;
   readonly #host: Host;
   readonly #options: HubControllerOptions;
-  readonly #provided: ContextConsumer<typeof hubContext, Host>;
 
   constructor(host: Host, options: HubControllerOptions = {}) {
     this.#host = host;
     this.#options = options;
-    // Created before addController so the provider's answer is in when hostConnected runs.
-    this.#provided = new ContextConsumer(host, {
-      context: hubContext,
-      subscribe: true,
-      callback: () => {
-        if (this.#host.isConnected) this.#reconcile();
-        this.#host.requestUpdate();
-      },
-    });
     host.addController(this);
   }
 
@@ -76,14 +67,30 @@ export class HubController implements ReactiveController {
 
   /** The hub's refusal of the channel (e.g. `not_found`), cleared by the next snapshot. */
   get error(): { code: string; message: string } | null {
-    return this.#error;
+    const update = this.#lastUpdate;
+    return update?.type === 'error' ? update : null;
   }
 
   /** True once the channel's snapshot or error has arrived. */
   get settled(): boolean {
-    return this.#error !== null || (this.#channel !== null && this.#settledChannel === this.#channel);
+    return this.#lastUpdate !== null;
   }
+
   hostConnected(): void {
+    // Asks the `<jobcast-hub>` around the host (across shadow roots) for its connection, and
+    // hears of every change of it. It answers at once, so the hub is known below.
+    this.#host.dispatchEvent(
+      new ContextEvent(
+        hubContext,
+        this.#host,
+        (connection, stop) => {
+          this.#provided = connection;
+          this.#stopProviding = stop;
+          this.#requestUpdate();
+        },
+        true,
+      ),
+    );
     this.#reconcile();
   }
 
@@ -93,44 +100,44 @@ export class HubController implements ReactiveController {
   }
 
   hostDisconnected(): void {
+    this.#stopProviding?.();
+    this.#provided = undefined;
+    this.#release();
+  }
+
+  #release(): void {
     this.#follow(null);
-    this.#connection?.removeEventListener('statechange', this.#onStateChange);
+    this.#connection?.removeEventListener('statechange', this.#requestUpdate);
     this.#connection?.release();
     this.#connection = null;
   }
 
   #reconcile(): void {
-    const hubUrl = ownHubUrl(this.#host) ?? this.#provided.value?.hubUrl ?? defaultHubUrl();
+    const hubUrl = ownHubUrl(this.#host) ?? this.#provided?.hubUrl ?? defaultHubUrl();
     if (this.#connection?.hubUrl !== hubUrl) {
-      this.hostDisconnected();
+      this.#release();
       this.#connection = connect(hubUrl);
-      this.#connection.addEventListener('statechange', this.#onStateChange);
+      this.#connection.addEventListener('statechange', this.#requestUpdate);
       // A shared connection may already be live and announce nothing; render its status now.
       // (From hostUpdate a direct request would be folded into the update under way.)
-      queueMicrotask(() => this.#host.requestUpdate());
+      queueMicrotask(this.#requestUpdate);
     }
     const channel = this.#options.channel?.() ?? null;
-    if (channel !== this.#channel || (channel && !this.#unsubscribe)) this.#follow(channel);
+    if (channel !== this.#channel) this.#follow(channel);
   }
 
   #follow(channel: string | null): void {
     this.#unsubscribe?.();
-    this.#unsubscribe = null;
     this.#channel = channel;
-    this.#error = null;
-    this.#settledChannel = null;
-    if (channel && this.#connection) this.#unsubscribe = this.#connection.subscribe(channel, this.#onChannelUpdate);
+    this.#lastUpdate = null;
+    this.#unsubscribe = channel ? this.#connection!.subscribe(channel, this.#onChannelUpdate) : undefined;
   }
 
   readonly #onChannelUpdate = (update: ChannelUpdate): void => {
-    if (update.channel !== this.#channel) return;
-    this.#error = update.type === 'error' ? { code: update.code, message: update.message } : null;
-    this.#settledChannel = update.channel;
+    this.#lastUpdate = update;
     this.#options.onUpdate?.(update);
-    this.#host.requestUpdate();
+    this.#requestUpdate();
   };
 
-  readonly #onStateChange = (): void => {
-    this.#host.requestUpdate();
-  };
+  readonly #requestUpdate = (): void => this.#host.requestUpdate();
 }

@@ -1,7 +1,9 @@
-import { ContextEvent } from '@lit/context';
+import { ContextEvent, createContext } from '@lit/context';
 import { normalizeHubUrl } from './connection.ts';
-import { hubContext } from './context.ts';
 import type { HubConnection } from './types.ts';
+
+/** Provided by `<jobcast-hub>` to its subtree, across shadow roots. */
+export const hubContext = createContext<HubConnection | undefined>(Symbol.for('jobcast.hub'));
 
 // Captured at load: the URL of the script that brought the widgets in, e.g.
 // https://hub.example/widgets/jobcast.js when the hub serves the bundle itself.
@@ -13,21 +15,17 @@ const loadedFrom = import.meta.url;
  */
 export function defaultHubUrl(): string {
   try {
-    const url = new URL(loadedFrom);
-    if (url.origin !== 'null') {
-      const widgetsFolder = url.pathname.lastIndexOf('/widgets/');
-      return normalizeHubUrl(url.origin + (widgetsFolder > 0 ? url.pathname.slice(0, widgetsFolder) : ''));
-    }
+    const { origin, pathname } = new URL(loadedFrom);
+    if (origin !== 'null') return normalizeHubUrl(origin + (/^(.+)\/widgets\//.exec(pathname)?.[1] ?? ''));
   } catch {
     // Not a URL (some bundlers rewrite import.meta.url): fall back to the page.
   }
-  return normalizeHubUrl(globalThis.location?.origin ?? '/');
+  return normalizeHubUrl(location.origin);
 }
 
 /** The element's own `hub` (property or attribute), normalised, or null. */
 export function ownHubUrl(element: Element): string | null {
-  const property = (element as { hub?: unknown }).hub;
-  const hub = typeof property === 'string' && property ? property : element.getAttribute('hub');
+  const hub = (element as { hub?: string | null }).hub || element.getAttribute('hub');
   return hub ? normalizeHubUrl(hub) : null;
 }
 
@@ -37,9 +35,7 @@ export function ownHubUrl(element: Element): string | null {
  * script (see {@link defaultHubUrl}).
  */
 export function resolveHubUrl(element: Element): string {
-  const own = ownHubUrl(element);
-  if (own) return own;
   let provided: HubConnection | undefined;
   element.dispatchEvent(new ContextEvent(hubContext, element, (connection) => (provided = connection)));
-  return provided?.hubUrl ?? defaultHubUrl();
+  return ownHubUrl(element) ?? provided?.hubUrl ?? defaultHubUrl();
 }

@@ -12,10 +12,9 @@
  */
 export { backoffCeiling, backoffDelay } from './backoff.ts';
 export { configureHub, connect, normalizeHubUrl } from './connection.ts';
-export { hubContext } from './context.ts';
 export { HubController, type HubControllerOptions } from './controller.ts';
 export { defineElement } from './define.ts';
-export { defaultHubUrl, resolveHubUrl } from './hub-url.ts';
+export { defaultHubUrl, hubContext, resolveHubUrl } from './hub-url.ts';
 export { HubRequestError } from './request.ts';
 export type {
   ChannelListener,

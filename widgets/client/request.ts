@@ -16,29 +16,20 @@ export class HubRequestError extends Error {
 }
 
 export async function postJson<T = Job>(fetchImpl: FetchFunction, url: string, body: unknown, token?: string): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetchImpl(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json',
-        ...(token && { authorization: `Bearer ${token}` }),
-      },
-      body: JSON.stringify(body),
-    });
-  } catch (cause) {
-    throw new HubRequestError('network_error', cause instanceof Error ? cause.message : String(cause), 0);
-  }
-  const payload: unknown = await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = (payload as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
-    throw new HubRequestError(
-      error?.code ?? `http_${response.status}`,
-      error?.message ?? (response.statusText || `HTTP ${response.status}`),
-      response.status,
-      error?.details,
-    );
-  }
-  return payload as T;
+  const response = await fetchImpl(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      ...(token && { authorization: `Bearer ${token}` }),
+    },
+    body: JSON.stringify(body),
+  }).catch((cause: Error) => {
+    throw new HubRequestError('network_error', cause?.message ?? String(cause), 0);
+  });
+  const payload = await response.json().catch(() => null);
+  if (response.ok) return payload;
+  const { status, statusText } = response;
+  const { code = `http_${status}`, message = statusText || `HTTP ${status}`, details } = payload?.error ?? {};
+  throw new HubRequestError(code, message, status, details);
 }

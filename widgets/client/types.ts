@@ -125,9 +125,9 @@ export interface ConnectOptions {
    * Unlike the other options, a token or provider given to a later `connect()` replaces the
    * connection's.
    */
-  token?: string;
+  token?: string | null;
   /** Called for the first token when no `token` is given, before each token expires, and after the hub closes with 4402. */
-  tokenProvider?: TokenProvider;
+  tokenProvider?: TokenProvider | null;
   /** WebSocket implementation; `null` disables the WebSocket transport. */
   WebSocket?: WebSocketConstructor | null;
   /** EventSource implementation; `null` disables the SSE fallback. */

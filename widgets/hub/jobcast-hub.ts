@@ -1,9 +1,8 @@
 import { ContextProvider } from '@lit/context';
 import { css, html, LitElement, type PropertyValues } from 'lit';
 import { connect } from '../client/connection.ts';
-import { hubContext } from '../client/context.ts';
 import { defineElement } from '../client/define.ts';
-import { resolveHubUrl } from '../client/hub-url.ts';
+import { hubContext, resolveHubUrl } from '../client/hub-url.ts';
 import type { HubConnection, TokenProvider } from '../client/types.ts';
 
 /**
@@ -28,8 +27,8 @@ import type { HubConnection, TokenProvider } from '../client/types.ts';
  */
 export class JobcastHub extends LitElement {
   static override properties = {
-    hub: { type: String, reflect: true },
-    token: { type: String },
+    hub: { reflect: true },
+    token: {},
     tokenProvider: { attribute: false },
   };
 
@@ -44,8 +43,8 @@ export class JobcastHub extends LitElement {
   /** Resolves to a fresh access token; called before each token expires. */
   declare tokenProvider: TokenProvider | null;
 
+  /** Holds the connection provided to the subtree while connected. */
   readonly #provider = new ContextProvider(this, { context: hubContext });
-  #connection: HubConnection | null = null;
 
   constructor() {
     super();
@@ -56,7 +55,7 @@ export class JobcastHub extends LitElement {
 
   /** The connection provided to the subtree while connected. */
   get connection(): HubConnection | null {
-    return this.#connection;
+    return this.#provider.value ?? null;
   }
 
   override connectedCallback(): void {
@@ -68,16 +67,13 @@ export class JobcastHub extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#connection?.release();
-    this.#connection = null;
+    this.#provider.value?.release();
     this.#provider.setValue(undefined);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (!this.isConnected) return;
     // The first update sees every property change; the connection already has them.
-    if (this.hasUpdated && (changed.has('token') || changed.has('tokenProvider'))) this.#acquire(true);
-    else if (changed.has('hub')) this.#acquire();
+    if (this.isConnected) this.#acquire(this.hasUpdated && (changed.has('token') || changed.has('tokenProvider')));
   }
 
   protected override render() {
@@ -85,12 +81,11 @@ export class JobcastHub extends LitElement {
   }
 
   /** `credentialsChanged` hands a new token or provider to a connection to the same hub. */
-  #acquire(credentialsChanged = false): void {
+  #acquire(credentialsChanged?: boolean): void {
     const hubUrl = resolveHubUrl(this);
-    if (this.#connection?.hubUrl === hubUrl && !credentialsChanged) return;
-    const previous = this.#connection;
-    this.#connection = connect(hubUrl, { token: this.token ?? undefined, tokenProvider: this.tokenProvider ?? undefined });
-    this.#provider.setValue(this.#connection);
+    const previous = this.#provider.value;
+    if (previous?.hubUrl === hubUrl && !credentialsChanged) return;
+    this.#provider.setValue(connect(hubUrl, { token: this.token, tokenProvider: this.tokenProvider }));
     previous?.release();
   }
 }
