@@ -31,11 +31,14 @@ export interface Session {
   close(code?: number, reason?: string): void;
 }
 
-/** WebSocket close codes after which the hub asks clients not to come back (server/protocol/errors.ts). */
-const FINAL_CLOSE_CODES: Partial<Record<number, string>> = {
+/**
+ * The close codes after which the hub asks clients not to come back (`retry: false` in
+ * CLOSE_CODES of server/protocol/errors.ts), and `token_expired`, which needs a new token first.
+ */
+export const FINAL_CLOSE_CODES: Partial<Record<number, string>> = {
   1000: 'normal',
+  1007: 'invalid_payload',
   4003: 'forbidden_origin',
-  4008: 'too_many_errors',
   4401: 'unauthorized',
   4402: 'token_expired',
 };
