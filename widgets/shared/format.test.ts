@@ -18,6 +18,21 @@ describe('formatterFor', () => {
     expect(de.percent(42)).to.match(/^42\s%$/);
   });
 
+  it('shows the largest unit and the next smaller one only when it is not zero', () => {
+    const en = formatterFor('en-US');
+    expect(en.duration(2 * 86_400 + 5 * 3600 + 59)).to.equal('2d 5h');
+    expect(en.duration(86_400 + 59)).to.equal('1d');
+    expect(en.duration(86_400 + 60)).to.equal('1d');
+    expect(en.duration(3600 + 60 + 1)).to.equal('1h 1m');
+    expect(en.duration(59.6)).to.equal('1m');
+    expect(en.duration(-5)).to.equal('0s');
+    expect(en.number(5)).to.equal('5');
+    expect(en.number(-2.34)).to.equal('-2.3');
+    expect(en.number(9.96)).to.equal('10');
+    expect(en.number(10.4)).to.equal('10');
+    expect(en.percent(0.4)).to.equal('0%');
+  });
+
   it('keeps one formatter per locale', () => {
     expect(formatterFor('fr')).to.equal(formatterFor('fr'));
   });

@@ -2,7 +2,7 @@ import { expect } from '@open-wc/testing';
 import type { Job } from '../../server/protocol/job.ts';
 import { makeJob } from './job-fixture.ts';
 import { formatterFor } from './format.ts';
-import { amountText, etaText, milestoneText, progressValueText, rateText, stepText } from './job-view.ts';
+import { amountText, etaText, milestoneText, progressValueText, rateText, statusTone, stepText } from './job-view.ts';
 import { DEFAULT_LABELS, fill, mergeLabels } from './labels.ts';
 
 const en = formatterFor('en-US');
@@ -31,6 +31,22 @@ describe('job view texts', () => {
     const open = makeJob({ progress: { current: 12, total: null, unit: null, percent: null, rate: null, etaSeconds: null } });
     expect(amountText(open.progress, DEFAULT_LABELS, en)).to.equal('12');
     expect(rateText(open, DEFAULT_LABELS, en)).to.equal(null);
+  });
+
+  it('describes amounts with and without a total or unit', () => {
+    const amount = (current: number, total: number | null, unit: string | null) => amountText({ current, total, unit }, DEFAULT_LABELS, en);
+    expect(amount(4200, 10000, null)).to.equal('4,200 of 10,000');
+    expect(amount(0, 10000, 'rows')).to.equal('0 of 10,000 rows');
+    expect(amount(4200, null, 'rows')).to.equal('4,200 rows');
+    expect(amount(0, null, 'rows')).to.equal(null);
+    expect(progressValueText(makeJob({ status: 'paused' }), DEFAULT_LABELS, en)).to.equal('Paused');
+  });
+
+  it('gives each status a tone', () => {
+    const tones = ['queued', 'running', 'paused', 'cancelling', 'rolling_back', 'completed', 'failed', 'cancelled', 'rolled_back'].map((status) =>
+      statusTone(status as Job['status']),
+    );
+    expect(tones).to.deep.equal(['neutral', 'active', 'warning', 'warning', 'warning', 'success', 'danger', 'neutral', 'neutral']);
   });
 
   it('announces status and phase changes only', () => {

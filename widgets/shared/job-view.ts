@@ -7,59 +7,46 @@ const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancel
 
 export const isTerminal = (status: JobStatus): boolean => TERMINAL.has(status);
 
-/** A colour family per status, used as a `data-tone` attribute by the shared badge styles. */
-export function statusTone(status: JobStatus): 'neutral' | 'active' | 'warning' | 'success' | 'danger' {
-  switch (status) {
-    case 'running':
-      return 'active';
-    case 'paused':
-    case 'cancelling':
-    case 'rolling_back':
-      return 'warning';
-    case 'completed':
-      return 'success';
-    case 'failed':
-      return 'danger';
-    default:
-      return 'neutral';
-  }
-}
+type Tone = 'neutral' | 'active' | 'warning' | 'success' | 'danger';
+
+/** Statuses not listed here are neutral. */
+const TONES: Partial<Record<JobStatus, Tone>> = {
+  running: 'active',
+  paused: 'warning',
+  cancelling: 'warning',
+  rolling_back: 'warning',
+  completed: 'success',
+  failed: 'danger',
+};
+
+/** A colour family per status, used as a `data-tone` attribute by the shared badge and bar styles. */
+export const statusTone = (status: JobStatus): Tone => TONES[status] ?? 'neutral';
 
 /** What people call the job: its `name` label when it has one, otherwise its id. */
 export const jobName = (job: Job): string => job.labels['name'] ?? job.id;
 
 export const isWorkerLost = (job: Job): boolean => job.status === 'failed' && job.error?.code === 'worker_lost';
 
-export function phaseLabel(job: Job, phaseName: string): string {
-  return job.phases.find((phase) => phase.name === phaseName)?.label ?? phaseName;
-}
+export const phaseLabel = (job: Job, phaseName: string): string =>
+  job.phases.find((phase) => phase.name === phaseName)?.label ?? phaseName;
 
 /** "Copying · 3 of 6", or just the phase name when the job declares no phase plan. */
 export function stepText(job: Job, labels: Labels, format: Formatter): string | null {
   if (!job.phase) return null;
   const index = job.phases.findIndex((phase) => phase.name === job.phase);
-  const label = phaseLabel(job, job.phase);
-  if (index < 0) return label;
-  return fill(labels.step, {
-    phase: label,
-    index: format.number(index + 1),
-    count: format.number(job.phases.length),
-  });
+  const phase = phaseLabel(job, job.phase);
+  return index < 0 ? phase : fill(labels.step, { phase, index: format.number(index + 1), count: format.number(job.phases.length) });
 }
 
 /** "4,200 of 10,000 rows", or "4,200 rows" when the total is unknown. Takes a job's progress or a scope. */
 export function amountText(
-  amount: Pick<Progress, 'current' | 'total' | 'unit'>,
+  { current, total, unit }: Pick<Progress, 'current' | 'total' | 'unit'>,
   labels: Labels,
   format: Formatter,
 ): string | null {
-  const { current, total, unit } = amount;
-  if (total === null) {
-    if (current === 0) return null;
-    return unit ? fill(labels.amountSoFar, { current: format.number(current), unit }) : format.number(current);
-  }
-  const values = { current: format.number(current), total: format.number(total), unit: unit ?? '' };
-  return fill(unit ? labels.amountWithUnit : labels.amount, values);
+  if (total === null && current === 0) return null;
+  const template = total === null ? (unit ? labels.amountSoFar : '{current}') : unit ? labels.amountWithUnit : labels.amount;
+  return fill(template, { current: format.number(current), total: format.number(total ?? 0), unit: unit ?? '' });
 }
 
 export function rateText(job: Job, labels: Labels, format: Formatter): string | null {
@@ -70,8 +57,7 @@ export function rateText(job: Job, labels: Labels, format: Formatter): string | 
 
 export function etaText(job: Job, labels: Labels, format: Formatter): string | null {
   const { etaSeconds } = job.progress;
-  if (etaSeconds === null || job.status !== 'running') return null;
-  return fill(labels.eta, { duration: format.duration(etaSeconds) });
+  return etaSeconds === null || job.status !== 'running' ? null : fill(labels.eta, { duration: format.duration(etaSeconds) });
 }
 
 export function elapsedSeconds(job: Job, now: number): number | null {
@@ -80,14 +66,11 @@ export function elapsedSeconds(job: Job, now: number): number | null {
   return Math.max(0, (end - Date.parse(job.startedAt)) / 1000);
 }
 
-/** The progressbar's spoken value: "42% · Copying · 3 of 6 · 4,200 of 10,000 rows". */
+/** The progressbar's spoken value: "42% · Copying · 3 of 6 · 4,200 of 10,000 rows", else the status. */
 export function progressValueText(job: Job, labels: Labels, format: Formatter): string {
-  const parts = [
-    job.progress.percent === null ? null : format.percent(job.progress.percent),
-    stepText(job, labels, format),
-    amountText(job.progress, labels, format),
-  ].filter((part): part is string => part !== null);
-  return parts.length > 0 ? parts.join(' · ') : labels.status[job.status];
+  const { percent } = job.progress;
+  const parts = [percent === null ? null : format.percent(percent), stepText(job, labels, format), amountText(job.progress, labels, format)];
+  return parts.filter(Boolean).join(' · ') || labels.status[job.status];
 }
 
 /**
@@ -95,16 +78,12 @@ export function progressValueText(job: Job, labels: Labels, format: Formatter): 
  * everything else, so progress ticks are never announced.
  */
 export function milestoneText(previous: Job | undefined, next: Job, labels: Labels): string | null {
-  if (!previous || previous.id !== next.id) return null;
+  if (previous?.id !== next.id) return null;
   const name = jobName(next);
   if (previous.status !== next.status) {
-    if (next.status === 'failed') {
-      return fill(labels.failedWith, { name, message: next.error?.message ?? labels.status.failed });
-    }
-    return fill(labels.statusChanged, { name, status: labels.status[next.status] });
+    return next.status === 'failed'
+      ? fill(labels.failedWith, { name, message: next.error?.message ?? labels.status.failed })
+      : fill(labels.statusChanged, { name, status: labels.status[next.status] });
   }
-  if (previous.phase !== next.phase && next.phase) {
-    return fill(labels.phaseChanged, { name, phase: phaseLabel(next, next.phase) });
-  }
-  return null;
+  return previous.phase !== next.phase && next.phase ? fill(labels.phaseChanged, { name, phase: phaseLabel(next, next.phase) }) : null;
 }

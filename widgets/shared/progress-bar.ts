@@ -15,12 +15,13 @@ export interface ProgressBarOptions {
 
 /**
  * A role="progressbar" track and fill. The fill is scaled with a transform so updates never
- * trigger layout. When indeterminate, aria-valuemin/max/now are left out, as ARIA requires.
- * Styles are set through the `style` property (CSSOM), which a strict CSP allows, unlike a
- * `style` attribute.
+ * trigger layout; an indeterminate bar's fill is empty, or sweeps while moving. When
+ * indeterminate, aria-valuemin/max/now are left out, as ARIA requires. Styles are set through
+ * the `style` property (CSSOM), which a strict CSP allows, unlike a `style` attribute.
  */
 export function renderProgressBar({ percent, label, valueText, tone, moving }: ProgressBarOptions): TemplateResult {
   const determinate = percent !== null;
+  const sweeping = !determinate && moving;
   return html`<div
     class="track"
     part="track"
@@ -30,12 +31,10 @@ export function renderProgressBar({ percent, label, valueText, tone, moving }: P
     aria-valuemax=${determinate ? 100 : nothing}
     aria-valuenow=${determinate ? Math.round(percent) : nothing}
     aria-valuetext=${valueText || nothing}
-  >
-    <div
-      class="fill ${determinate || !moving ? '' : 'indeterminate'}"
-      part="fill"
-      data-tone=${tone}
-      .style=${determinate ? `transform:scaleX(${percent / 100})` : moving ? '' : 'transform:scaleX(0)'}
-    ></div>
-  </div>`;
+  ><div
+    class=${sweeping ? 'fill indeterminate' : 'fill'}
+    part="fill"
+    data-tone=${tone}
+    .style=${sweeping ? '' : `transform:scaleX(${(percent ?? 0) / 100})`}
+  ></div></div>`;
 }

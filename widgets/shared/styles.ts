@@ -10,15 +10,28 @@ import { css } from 'lit';
  * --jobcast-radius, --jobcast-spacing, --jobcast-accent, --jobcast-track, --jobcast-bar-height,
  * --jobcast-success, --jobcast-warning, --jobcast-danger, --jobcast-focus-ring,
  * --jobcast-animation-duration.
+ *
+ * A `data-tone` attribute (see statusTone) sets `--_tone` to its colour family; the bar's fill and
+ * the badges read it.
  */
 export const hostStyles = css`
-  :host {
+  /* \`all: initial\` on the host and again on the element's own root: a page rule such as
+     \`* { color: red; visibility: hidden }\` matches the host and beats \`:host\`, but cannot reach
+     inside, so nothing inherited from the page survives past the root. Custom properties and
+     direction are not reset by \`all\`: the tokens below and the page's direction still apply. */
+  :host,
+  .base {
     all: initial;
     display: block;
     color-scheme: var(--jobcast-color-scheme, light dark);
+    font: var(--jobcast-font-size, 14px) / 1.4 var(--jobcast-font-family, system-ui, sans-serif);
+    color: var(--_text);
+  }
+
+  :host {
     --_text: var(--jobcast-text-color, light-dark(#1f2328, #e6edf3));
     --_muted: var(--jobcast-muted-color, light-dark(#59636e, #9198a1));
-    --_surface: var(--jobcast-surface, light-dark(#ffffff, #0d1117));
+    --_surface: var(--jobcast-surface, light-dark(#fff, #0d1117));
     --_border: var(--jobcast-border-color, light-dark(#d1d9e0, #3d444d));
     --_radius: var(--jobcast-radius, 6px);
     --_space: var(--jobcast-spacing, 0.5rem);
@@ -30,33 +43,11 @@ export const hostStyles = css`
     --_danger: var(--jobcast-danger, light-dark(#d1242f, #f85149));
     --_focus: var(--jobcast-focus-ring, var(--_accent));
     --_duration: var(--jobcast-animation-duration, 1.4s);
-    font-family: var(--jobcast-font-family, system-ui, sans-serif);
-    font-size: var(--jobcast-font-size, 14px);
-    line-height: 1.4;
-    color: var(--_text);
     background: var(--_surface);
-    text-align: start;
   }
 
   :host([hidden]) {
     display: none;
-  }
-
-  /* A page rule such as \`* { color: red }\` matches the host itself and beats \`:host\`, so every
-     inherited property is set again on the element's own root, where page CSS cannot reach. */
-  .base {
-    font: normal 400 var(--jobcast-font-size, 14px) / 1.4 var(--jobcast-font-family, system-ui, sans-serif);
-    color: var(--_text);
-    text-align: start;
-    text-transform: none;
-    text-indent: 0;
-    text-shadow: none;
-    letter-spacing: normal;
-    word-spacing: normal;
-    white-space: normal;
-    visibility: visible;
-    cursor: auto;
-    direction: inherit;
   }
 
   @media (prefers-reduced-motion: reduce) {
@@ -65,16 +56,30 @@ export const hostStyles = css`
     }
   }
 
+  [data-tone=active] {
+    --_tone: var(--_accent);
+  }
+  [data-tone=warning] {
+    --_tone: var(--_warning);
+  }
+  [data-tone=success] {
+    --_tone: var(--_success);
+  }
+  [data-tone=danger] {
+    --_tone: var(--_danger);
+  }
+  [data-tone=neutral] {
+    --_tone: var(--_muted);
+  }
+
   .visually-hidden {
     position: absolute;
     inline-size: 1px;
     block-size: 1px;
     margin: -1px;
-    padding: 0;
     overflow: hidden;
     clip-path: inset(50%);
     white-space: nowrap;
-    border: 0;
   }
 
   :focus-visible {
@@ -83,7 +88,10 @@ export const hostStyles = css`
   }
 `;
 
-/** The progress bar: a track with a fill scaled along the inline axis (a transform, not layout). */
+/**
+ * The progress bar: a track with a fill scaled along the inline axis (a transform, not layout).
+ * Right to left, the whole track is mirrored, so the fill and the sweep need no second version.
+ */
 export const barStyles = css`
   .track {
     position: relative;
@@ -93,41 +101,25 @@ export const barStyles = css`
     background: var(--_track);
   }
 
+  :host(:dir(rtl)) .track {
+    scale: -1 1;
+  }
+
   .fill {
     position: absolute;
     inset: 0;
-    background: var(--_accent);
-    transform-origin: left center;
+    background: var(--_tone, var(--_accent));
+    transform-origin: left;
     transition: transform 0.3s ease-out;
     will-change: transform;
   }
 
-  :host(:dir(rtl)) .fill {
-    transform-origin: right center;
-  }
-
-  .fill[data-tone='success'] {
-    background: var(--_success);
-  }
-  .fill[data-tone='danger'] {
-    background: var(--_danger);
-  }
-  .fill[data-tone='warning'] {
-    background: var(--_warning);
-  }
-  .fill[data-tone='neutral'] {
-    background: var(--_muted);
-  }
-
-  .fill.indeterminate {
-    inset-inline-end: auto;
-    inline-size: 40%;
+  /* Physical sides suffice: right to left, the mirrored track turns them around. */
+  .indeterminate {
+    right: auto;
+    width: 40%;
     transition: none;
     animation: sweep var(--_duration) ease-in-out infinite;
-  }
-
-  :host(:dir(rtl)) .fill.indeterminate {
-    animation-name: sweep-rtl;
   }
 
   @keyframes sweep {
@@ -136,15 +128,6 @@ export const barStyles = css`
     }
     to {
       transform: translateX(250%);
-    }
-  }
-
-  @keyframes sweep-rtl {
-    from {
-      transform: translateX(100%);
-    }
-    to {
-      transform: translateX(-250%);
     }
   }
 
@@ -158,46 +141,29 @@ export const barStyles = css`
     .track {
       border: 1px solid CanvasText;
     }
-    .fill,
-    .fill[data-tone] {
+    .fill {
       background: Highlight;
     }
   }
 `;
 
-/** Status badges; `data-tone` comes from statusTone(). */
+/** Status badges, coloured by their `data-tone`. */
 export const badgeStyles = css`
   .badge {
     display: inline-flex;
     align-items: center;
-    gap: 0.25em;
-    padding-block: 0.05em;
-    padding-inline: 0.5em;
-    border: 1px solid currentColor;
+    padding: 0.05em 0.5em;
+    border: 1px solid;
     border-radius: 999px;
     font-size: 0.8em;
     font-weight: 600;
     white-space: nowrap;
-    color: var(--_muted);
-  }
-  .badge[data-tone='active'] {
-    color: var(--_accent);
-  }
-  .badge[data-tone='warning'] {
-    color: var(--_warning);
-  }
-  .badge[data-tone='success'] {
-    color: var(--_success);
-  }
-  .badge[data-tone='danger'] {
-    color: var(--_danger);
+    color: var(--_tone, var(--_muted));
   }
 
   @media (forced-colors: active) {
-    .badge,
-    .badge[data-tone] {
+    .badge {
       color: CanvasText;
-      border-color: CanvasText;
     }
   }
 `;
@@ -209,19 +175,17 @@ export const buttonStyles = css`
     background: var(--_surface);
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
-    padding-block: 0.2em;
-    padding-inline: 0.7em;
+    padding: 0.2em 0.7em;
     cursor: pointer;
   }
-  button:hover:not(:disabled, [aria-disabled='true']) {
+  button:hover:not(:disabled, [aria-disabled=true]) {
     border-color: var(--_accent);
   }
-  button:disabled,
-  button[aria-disabled='true'] {
+  button:is(:disabled, [aria-disabled=true]) {
     cursor: not-allowed;
     opacity: 0.55;
   }
-  button[aria-busy='true'] {
+  button[aria-busy=true] {
     cursor: progress;
   }
   button.danger {
@@ -233,8 +197,7 @@ export const buttonStyles = css`
     button {
       border-color: ButtonText;
     }
-    button:disabled,
-    button[aria-disabled='true'] {
+    button:is(:disabled, [aria-disabled=true]) {
       color: GrayText;
       border-color: GrayText;
       opacity: 1;
