@@ -1,17 +1,6 @@
 import { css } from 'lit';
 
 export const migrationBoardStyles = css`
-  :host {
-    --_board-height: var(--jobcast-board-height, 32rem);
-    /*
-     * Name, records, rate and status fit "orders_db → orders_db_v2", "1,797,000 of 1,797,000 rows",
-     * "68,440 rows/s" and a "Throttled: replica lag 2.3 s" badge. --_table-width is the sum of the minimums.
-     */
-    --_columns: minmax(12rem, 1.4fr) minmax(8rem, 1fr) minmax(7rem, 1fr) 13.5rem 7.5rem 5.5rem 9.5rem 11.5rem;
-    --_table-width: 74.5rem;
-    --_row-height: 64px;
-  }
-
   .base {
     display: flex;
     flex-direction: column;
@@ -35,9 +24,6 @@ export const migrationBoardStyles = css`
     display: flex;
     flex-wrap: wrap;
     gap: var(--_space);
-    margin: 0;
-    padding: 0;
-    list-style: none;
     font-variant-numeric: tabular-nums;
   }
 
@@ -66,25 +52,34 @@ export const migrationBoardStyles = css`
     background: var(--_surface);
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
-    padding-block: 0.2em;
-    padding-inline: 0.5em;
+    padding: 0.2em 0.5em;
+  }
+
+  ul,
+  ol {
+    margin: 0;
+    padding: 0;
+    list-style: none;
   }
 
   /* The table is its own scroll container so the sticky header and the rows share columns. */
   .table {
-    position: relative;
-    block-size: var(--_board-height);
+    block-size: var(--jobcast-board-height, 32rem);
     overflow: auto;
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
     overscroll-behavior: contain;
     /* The rows' minimum width scrolls inside the table instead of widening the page's layout. */
     contain: inline-size;
+    /* A row scrolled into view is not left under the sticky header: its cells' height and padding, and its border. */
+    scroll-padding-block-start: calc(2.5rem + 0.5em + 1px);
   }
 
+  /* The sum of the columns' minimum widths. */
   .head,
   .body {
-    min-inline-size: var(--_table-width);
+    position: relative;
+    min-inline-size: 74.5rem;
   }
 
   .head {
@@ -93,13 +88,17 @@ export const migrationBoardStyles = css`
     z-index: 1;
     background: var(--_surface);
     border-block-end: 1px solid var(--_border);
-  }
-
-  .head .row {
-    display: grid;
-    grid-template-columns: var(--_columns);
     font-weight: 600;
     color: var(--_muted);
+  }
+
+  /*
+   * Name, records, rate and status fit "orders_db → orders_db_v2", "1,797,000 of 1,797,000 rows",
+   * "68,440 rows/s" and a "Throttled: replica lag 2.3 s" badge.
+   */
+  .row {
+    display: grid;
+    grid-template-columns: minmax(12rem, 1.4fr) minmax(8rem, 1fr) minmax(7rem, 1fr) 13.5rem 7.5rem 5.5rem 9.5rem 11.5rem;
   }
 
   .sort {
@@ -113,27 +112,26 @@ export const migrationBoardStyles = css`
     outline: 2px solid var(--_focus);
   }
 
-  [aria-sort='ascending'] .sort::after {
+  [aria-sort$='ing'] .sort::after {
     content: '▲';
     font-size: 0.7em;
   }
 
   [aria-sort='descending'] .sort::after {
     content: '▼';
-    font-size: 0.7em;
   }
 
-  .body {
-    position: relative;
+  /* Each row is rendered into a box of its own, which takes no part in the layout. */
+  .body > div {
+    display: contents;
   }
 
+  /* The breakdown's height is BREAKDOWN_HEIGHT in migration-board.ts. */
   .body .row {
     position: absolute;
-    inset-block-start: 0;
-    inset-inline: 0;
-    display: grid;
-    grid-template-columns: var(--_columns);
-    grid-template-rows: var(--_row-height) 1fr;
+    inset: 0 0 auto;
+    grid-template-rows: 1fr;
+    grid-auto-rows: 168px;
     border-block-end: 1px solid var(--_border);
     background: var(--_surface);
     contain: layout paint style;
@@ -153,14 +151,12 @@ export const migrationBoardStyles = css`
     justify-content: center;
     gap: 0.2em;
     min-inline-size: 0;
-    padding-block: 0.25em;
-    padding-inline: var(--_space);
+    padding: 0.25em var(--_space);
     overflow: hidden;
     font-variant-numeric: tabular-nums;
   }
 
   .head .cell {
-    justify-content: center;
     block-size: 2.5rem;
   }
 
@@ -170,15 +166,14 @@ export const migrationBoardStyles = css`
     white-space: nowrap;
   }
 
-  .name-cell {
+  .name {
     flex-direction: row;
     align-items: center;
-    justify-content: flex-start;
+    justify-content: start;
   }
 
-  .name-text {
-    display: flex;
-    flex-direction: column;
+  .name > span {
+    display: grid;
     min-inline-size: 0;
   }
 
@@ -193,19 +188,20 @@ export const migrationBoardStyles = css`
     padding: 0;
   }
 
+  /* A chevron pointing to the inline end, or down when expanded; mirrored right to left. */
   .disclosure::before {
     content: '';
     display: inline-block;
     inline-size: 0.45em;
     block-size: 0.45em;
-    border-inline-end: 2px solid currentColor;
-    border-block-end: 2px solid currentColor;
+    border: solid;
+    border-width: 0 2px 2px 0;
     transform: rotate(-45deg);
     transition: transform 0.15s;
   }
 
   :host(:dir(rtl)) .disclosure::before {
-    transform: rotate(135deg);
+    scale: -1 1;
   }
 
   .disclosure[aria-expanded='true']::before {
@@ -215,12 +211,9 @@ export const migrationBoardStyles = css`
   .steps {
     display: flex;
     gap: 2px;
-    margin: 0;
-    padding: 0;
-    list-style: none;
   }
 
-  .step {
+  .steps li {
     position: relative;
     flex: 1;
     block-size: 0.4rem;
@@ -228,16 +221,16 @@ export const migrationBoardStyles = css`
     background: var(--_track);
   }
 
-  .step[data-state='done'] {
+  .steps [data-state='done'] {
     background: var(--_success);
   }
 
-  .step[data-state='current'] {
+  .steps [data-state='current'] {
     background: var(--_accent);
   }
 
   /* The point of no return: a marker on the irreversible phase's inline-start edge. */
-  .step[data-irreversible]::before {
+  [data-irreversible]::before {
     content: '';
     position: absolute;
     inset-block: -0.25rem;
@@ -258,7 +251,7 @@ export const migrationBoardStyles = css`
     text-overflow: ellipsis;
   }
 
-  .actions .buttons {
+  .buttons {
     display: flex;
     gap: 0.25em;
   }
@@ -269,7 +262,7 @@ export const migrationBoardStyles = css`
     white-space: nowrap;
   }
 
-  .actions .note {
+  .note {
     font-size: 0.8em;
     display: -webkit-box;
     -webkit-line-clamp: 2;
@@ -279,22 +272,19 @@ export const migrationBoardStyles = css`
 
   .breakdown {
     grid-column: 1 / -1;
-    justify-content: flex-start;
+    justify-content: start;
     overflow: auto;
     border-block-start: 1px dashed var(--_border);
   }
 
-  .scopes {
+  .breakdown ul {
     display: grid;
     grid-template-columns: minmax(8rem, 14rem) minmax(8rem, 1fr) auto auto;
     align-items: center;
     gap: 0.3em var(--_space);
-    margin: 0;
-    padding: 0;
-    list-style: none;
   }
 
-  .scopes li {
+  .breakdown li {
     display: contents;
   }
 
@@ -305,16 +295,14 @@ export const migrationBoardStyles = css`
   }
 
   @media (forced-colors: active) {
-    .step,
-    .step[data-state] {
-      background: Canvas;
+    .steps li {
       border: 1px solid CanvasText;
     }
-    .step[data-state='done'],
-    .step[data-state='current'] {
+    .steps [data-state='done'],
+    .steps [data-state='current'] {
       background: Highlight;
     }
-    .step[data-irreversible]::before {
+    [data-irreversible]::before {
       background: CanvasText;
     }
     .body .row[data-active] {

@@ -183,6 +183,19 @@ describe('<migration-board> filter, sort and search', () => {
     expect(shownIds(el)[0]).to.equal('m-a');
   });
 
+  it('keeps focus on the same job\'s control when a new sort moves its row', async () => {
+    const el = await mount();
+    const button = control(el, 'm-c', 'pause');
+    button.focus();
+    await settled(el);
+    el.sortKey = 'progress';
+    await settled(el);
+    expect(renderedIds(el)).to.deep.equal(['m-c', 'm-b', 'm-a']);
+    expect(control(el, 'm-c', 'pause')).to.equal(button);
+    expect(root(el).activeElement).to.equal(button);
+    expect(row(el, 'm-c').tabIndex).to.equal(0);
+  });
+
   it('searches id, labels and message', async () => {
     const el = await mount();
     const search = root(el).querySelector<HTMLInputElement>('[part~="search"]')!;
@@ -240,6 +253,68 @@ describe('<migration-board> keyboard and breakdown', () => {
     expect(disclosure.getAttribute('aria-expanded')).to.equal('false');
     expect(row(el, 'm1').querySelector('[part~="breakdown"]')).to.equal(null);
   });
+});
+
+describe('<migration-board> keyboard in a long list', () => {
+  it('scrolls the row it moves to into view, clear of the sticky header', async () => {
+    for (let index = 0; index < 300; index++) migration(`m${String(index).padStart(3, '0')}`);
+    const el = await mount();
+    const table = root(el).querySelector<HTMLElement>('[role="table"]')!;
+    const header = root(el).querySelector<HTMLElement>('[part~="header"]')!;
+    const inView = (id: string) => {
+      const box = row(el, id).getBoundingClientRect();
+      return box.top >= header.getBoundingClientRect().bottom - 1 && box.bottom <= table.getBoundingClientRect().bottom + 1;
+    };
+    row(el, 'm000').focus();
+    key(row(el, 'm000'), 'End');
+    await until(el, () => root(el).activeElement === row(el, 'm299'), 'last row focused');
+    expect(inView('m299')).to.equal(true);
+    key(row(el, 'm299'), 'PageUp');
+    await settled(el);
+    // A page is the rows that fit in the table, less one.
+    const afterPageUp = shownIds(el).indexOf((root(el).activeElement as HTMLElement).dataset['id']!);
+    expect(afterPageUp).to.be.within(285, 297);
+    key(root(el).activeElement as HTMLElement, 'Home');
+    await until(el, () => root(el).activeElement === row(el, 'm000'), 'first row focused');
+    key(row(el, 'm000'), 'ArrowDown');
+    await settled(el);
+    key(row(el, 'm001'), 'ArrowUp');
+    await settled(el);
+    expect(root(el).activeElement).to.equal(row(el, 'm000'));
+    expect(inView('m000')).to.equal(true);
+    expect(table.scrollTop).to.equal(0);
+  });
+});
+
+describe('<migration-board> disclosure', () => {
+  /** Where the chevron drawn by a disclosure button's ::before points: [x, y], x to the right and y down. */
+  function chevron(button: Element): [number, number] {
+    const style = getComputedStyle(button, '::before');
+    // The chevron is the corner where its two drawn borders meet.
+    const corner = new DOMPoint(parseFloat(style.borderRightWidth) ? 1 : -1, parseFloat(style.borderBottomWidth) ? 1 : -1);
+    const [scaleX = 1, scaleY = scaleX] = style.scale === 'none' ? [] : style.scale.split(' ').map(Number);
+    const point = new DOMMatrix().scale(scaleX, scaleY).multiply(new DOMMatrix(style.transform)).transformPoint(corner);
+    return [Math.round(point.x), Math.round(point.y)];
+  }
+
+  /** Waits for the chevron's turning transition to end. */
+  const turned = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+  for (const [dir, inlineEnd] of [['ltr', 1], ['rtl', -1]] as const) {
+    it(`points to the inline end, and down once expanded (${dir})`, async () => {
+      migration('m1');
+      const el = await mount();
+      el.dir = dir;
+      const disclosure = row(el, 'm1').querySelector('[data-action="expand"]')!;
+      await turned();
+      expect(chevron(disclosure)).to.deep.equal([inlineEnd, 0]);
+      (disclosure as HTMLElement).click();
+      await settled(el);
+      await turned();
+      expect(disclosure.getAttribute('aria-expanded')).to.equal('true');
+      expect(chevron(disclosure)).to.deep.equal([0, 1]);
+    });
+  }
 });
 
 describe('<migration-board> controls', () => {
