@@ -134,6 +134,12 @@ describe('<migration-board> rendering', () => {
     expect(root(el).querySelector('.body')!.textContent).to.contain('No migrations match.');
     await expect(el).to.be.accessible();
   });
+
+  it('says there are no migrations yet when the channel is empty, not that nothing matches', async () => {
+    const el = await fixture<MigrationBoard>(html`<migration-board hub=${hub.hubUrl}></migration-board>`);
+    await until(el, () => root(el).querySelector('.body')!.textContent!.includes('No migrations yet.'), 'empty board text');
+    expect(root(el).querySelector('.body')!.textContent).not.to.contain('match');
+  });
 });
 
 describe('<migration-board> filter, sort and search', () => {

@@ -501,7 +501,7 @@ export class MigrationBoard extends LitElement {
         >${this.#view.length
           ? nothing
           : html`<div class="row" role="row" aria-rowindex="2">
-              <div class="cell empty" role="cell">${this.#hubController.settled ? labels.noMatches : labels.connecting}</div>
+              <div class="cell empty" role="cell">${!this.#hubController.settled ? labels.connecting : this.#jobs.size ? labels.noMatches : labels.noMigrations}</div>
             </div>`}</div>
       </div>
       ${this.#announcer.render()}

@@ -16,21 +16,14 @@ export class Announcer implements ReactiveController {
   readonly #labels: () => Labels;
   #pending: string[] = [];
   readonly #batchMs: number;
-  readonly #requestRender: () => void;
+  readonly #host: ReactiveControllerHost;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  /**
-   * `batchMs`: how long milestones are gathered before one combined announcement (default 500).
-   * `requestRender`: how to get the new message rendered, for hosts that gate their renders.
-   */
-  constructor(
-    host: ReactiveControllerHost,
-    labels: () => Labels,
-    { batchMs = 500, requestRender = () => host.requestUpdate() }: { batchMs?: number; requestRender?: () => void } = {},
-  ) {
+  /** `batchMs`: how long milestones are gathered before one combined announcement. */
+  constructor(host: ReactiveControllerHost, labels: () => Labels, { batchMs = 500 } = {}) {
+    this.#host = host;
     this.#labels = labels;
     this.#batchMs = batchMs;
-    this.#requestRender = requestRender;
     host.addController(this);
   }
 
@@ -58,6 +51,6 @@ export class Announcer implements ReactiveController {
     // A repeated identical message would not be re-announced; a trailing space makes it differ.
     const text = spoken.join('. ');
     this.message = text === this.message ? `${text} ` : text;
-    this.#requestRender();
+    this.#host.requestUpdate();
   }
 }

@@ -67,6 +67,7 @@ export const DEFAULT_LABELS = {
   sortBy: 'Sort by',
   sortAscending: 'Ascending',
   sortDescending: 'Descending',
+  noMigrations: 'No migrations yet.',
   noMatches: 'No migrations match.',
   columnName: 'Migration',
   columnPlan: 'Phases',
