@@ -135,6 +135,14 @@ describe('<migration-board> rendering', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('counts a single migration in the singular', async () => {
+    migration('m1');
+    const el = await mount();
+    const summary = root(el).querySelector('[part~="summary"]')!.textContent!.replace(/\s+/g, ' ');
+    expect(summary).to.contain('1 migration ');
+    expect(summary).not.to.contain('1 migrations');
+  });
+
   it('says there are no migrations yet when the channel is empty, not that nothing matches', async () => {
     const el = await fixture<MigrationBoard>(html`<migration-board hub=${hub.hubUrl}></migration-board>`);
     await until(el, () => root(el).querySelector('.body')!.textContent!.includes('No migrations yet.'), 'empty board text');

@@ -408,7 +408,7 @@ export class MigrationBoard extends LitElement {
     return html`<div class="base" part="base">
       <div class="summary" part="summary">
         <span class="title">${labels.board}</span>
-        <span>${fill(labels.summary, { count: format.number(total) })}</span>
+        <span>${fill(format.isSingular(total) ? labels.summaryOne : labels.summary, { count: format.number(total) })}</span>
         <ul class="counts" aria-label=${labels.columnStatus}>
           ${STATUSES.filter((status) => byStatus.has(status)).map(
             (status) => html`<li>

@@ -18,6 +18,13 @@ describe('formatterFor', () => {
     expect(de.percent(42)).to.match(/^42\s%$/);
   });
 
+  it('tells which counts take the singular in the locale', () => {
+    const en = formatterFor('en-US');
+    expect([0, 1, 2].map((count) => en.isSingular(count))).to.deep.equal([false, true, false]);
+    // French counts zero as singular too.
+    expect(formatterFor('fr').isSingular(0)).to.equal(true);
+  });
+
   it('shows the largest unit and the next smaller one only when it is not zero', () => {
     const en = formatterFor('en-US');
     expect(en.duration(2 * 86_400 + 5 * 3600 + 59)).to.equal('2d 5h');

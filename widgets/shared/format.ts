@@ -29,6 +29,7 @@ export class Formatter {
   readonly #percent: Intl.NumberFormat;
   readonly #units: (readonly [seconds: number, format: Intl.NumberFormat])[];
   readonly #unitList: Intl.ListFormat;
+  readonly #plurals: Intl.PluralRules;
 
   constructor(locale: string) {
     const numberFormat = (options: Intl.NumberFormatOptions) => new Intl.NumberFormat(locale, options);
@@ -38,6 +39,12 @@ export class Formatter {
     this.#percent = numberFormat({ style: 'percent' });
     this.#units = DURATION_UNITS.map(([unit, seconds]) => [seconds, numberFormat({ style: 'unit', unit, unitDisplay: 'narrow' })]);
     this.#unitList = new Intl.ListFormat(locale, { type: 'unit', style: 'narrow' });
+    this.#plurals = new Intl.PluralRules(locale);
+  }
+
+  /** True when `count` takes the singular in this locale ("1 migration", but "0 migrations"). */
+  isSingular(count: number): boolean {
+    return this.#plurals.select(count) === 'one';
   }
 
   /** Whole numbers; small non-integers (rates below 10) keep one decimal. */

@@ -59,6 +59,7 @@ export const DEFAULT_LABELS = {
   moreMilestones: '{count} more updates',
   board: 'Migrations',
   summary: '{count} migrations',
+  summaryOne: '{count} migration',
   overallProgress: 'Overall progress',
   search: 'Search',
   searchPlaceholder: 'Id, label or message',
