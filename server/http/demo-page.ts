@@ -9,6 +9,7 @@ export function demoPage(types: Iterable<string>): string {
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>Jobcast</title>
+    <link rel="icon" href="data:,">
     <script type="module" src="/widgets/jobcast.js"></script>
     <style>
       body { font: 15px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 72rem; padding: 1.5rem; color-scheme: light dark; }

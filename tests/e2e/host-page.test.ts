@@ -134,6 +134,30 @@ for (const runtime of RUNTIMES) {
       if (health.engine === "memory") await page.locator('job-progress .base[data-status="unknown"]').waitFor({ timeout: 5_000 });
       await page.close();
     });
+
+    test("the hub's demo page starts a job of each demo type and shows it live, with no failed request or console error", async () => {
+      const page = await browser.newPage();
+      const problems: string[] = [];
+      page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+      page.on("console", (message) => message.type() === "error" && problems.push(`console error: ${message.text()}`));
+      page.on("response", (response) => response.status() >= 400 && problems.push(`${response.status()} ${response.url()}`));
+      await page.goto(`${hub.url}/`);
+      await page.locator("connection-indicator[state=live]").waitFor();
+
+      const types = await page.locator("button[data-type]").evaluateAll((buttons) =>
+        buttons.map((button) => (button as HTMLElement).dataset["type"]!)
+      );
+      assert.ok(types.includes("migration") && types.length >= 2, `a button per demo type (${types.join(", ")})`);
+      for (const type of types) await page.locator(`button[data-type="${type}"]`).click();
+
+      await page.waitForFunction((count) => document.querySelectorAll("#jobs job-progress[job-id]").length === count, types.length);
+      for (const widget of await page.locator("#jobs job-progress").all()) {
+        await widget.locator('.base[data-status="running"], .base[data-status="completed"]').waitFor({ timeout: 10_000 });
+      }
+      await page.locator('migration-board [role="row"][data-id]').first().waitFor({ timeout: 5_000 });
+      await page.close();
+      assert.deepEqual(problems, []);
+    });
   });
 }
 
