@@ -1,4 +1,4 @@
-import { html, LitElement, nothing, render, type TemplateResult } from 'lit';
+import { html, LitElement, nothing, render, type PropertyValues, type TemplateResult } from 'lit';
 import type { Control, Job, JobStatus } from '../../server/protocol/job.ts';
 import { HubController, type ChannelUpdate } from '../client/controller.ts';
 import { defineElement } from '../client/define.ts';
@@ -29,6 +29,8 @@ const OVERSCAN = 4;
 /** A board announces at most one combined sentence this often. */
 const ANNOUNCE_BATCH_MS = 2000;
 const STATUSES = Object.keys(DEFAULT_LABELS.status) as JobStatus[];
+/** The properties that change which jobs are shown, or their order. */
+const VIEW_PROPERTIES = ['statusFilter', 'query', 'sortKey', 'sortDirection'] as const;
 type TextKey = Exclude<keyof Labels, 'status' | 'control'>;
 /** The columns' titles, and the key of the columns that sort. */
 const COLUMNS: [TextKey, SortKey?][] = [
@@ -140,7 +142,10 @@ export class MigrationBoard extends LitElement {
   #view: Job[] = [];
   #tops: number[] = [0];
   #summary = summarize([]);
+  /** Set when the jobs changed: the view and summary are rebuilt before the next render. */
+  #viewStale = true;
   #locale = 'en';
+  #collator = new Intl.Collator('en');
   #scrollOffset = 0;
   #viewportHeight = 0;
 
@@ -205,6 +210,7 @@ export class MigrationBoard extends LitElement {
 
   /** Applies a hub update; the hub controller then asks for a render (and keeps a channel error). */
   #receive(update: ChannelUpdate): void {
+    this.#viewStale = true;
     if (update.type === 'snapshot') {
       if (!update.recovered) this.#jobs.clear();
       for (const job of update.jobs) this.#jobs.set(job.id, job);
@@ -218,17 +224,29 @@ export class MigrationBoard extends LitElement {
     }
   }
 
-  protected override willUpdate(): void {
-    this.#locale = resolveLocale(this);
-    this.#view = buildView(this.#jobs.values(), {
-      status: this.statusFilter,
-      query: this.query,
-      sortKey: this.sortKey,
-      direction: this.sortDirection,
-      collator: new Intl.Collator(this.#locale),
-    });
+  /**
+   * Filtering and sorting run only when the jobs, the filter, the search, the sort or the locale
+   * changed, not for scrolls, focus or expansion.
+   */
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    const locale = resolveLocale(this);
+    if (locale !== this.#locale) {
+      this.#locale = locale;
+      this.#collator = new Intl.Collator(locale);
+      this.#viewStale = true;
+    }
+    if (this.#viewStale || VIEW_PROPERTIES.some((name) => changed.has(name))) {
+      this.#viewStale = false;
+      this.#view = buildView(this.#jobs.values(), {
+        status: this.statusFilter,
+        query: this.query,
+        sortKey: this.sortKey,
+        direction: this.sortDirection,
+        collator: this.#collator,
+      });
+      this.#summary = summarize(this.#jobs.values());
+    }
     this.#tops = rowTops(this.#view, this.rowHeight, this.#expanded, BREAKDOWN_HEIGHT);
-    this.#summary = summarize(this.#jobs.values());
     if (!this.#view.some((job) => job.id === this.#activeId)) this.#activeId = this.#view[0]?.id ?? null;
   }
 
@@ -377,6 +395,7 @@ export class MigrationBoard extends LitElement {
     try {
       const job = await connection.control(id, control);
       if (job.seq >= (this.#jobs.get(id)?.seq ?? 0)) this.#jobs.set(id, job);
+      this.#viewStale = true;
     } catch (error) {
       // The connection rejects with a HubRequestError, the hub's refusal or a network error.
       const { message } = error as Error;
