@@ -139,7 +139,7 @@ export function createHub(hubOptions: HubOptions = {}): JobcastHub {
     concurrency: options.concurrency,
     leaseMs: options.leaseMs,
   });
-  const authenticator = hubOptions.auth ? new Authenticator(hubOptions.auth, logger) : undefined;
+  const authenticator = hubOptions.auth ? new Authenticator(hubOptions.auth, engine, logger) : undefined;
   const context: HubContext = {
     options,
     engine,

@@ -1,4 +1,4 @@
-import type { AccessClaims, Control, Job, Labels } from "../protocol/index.ts";
+import type { AccessClaims, Control, Job, Labels, TicketGrant } from "../protocol/index.ts";
 
 /** What one caller may do; every route and subscription asks it. */
 export interface Access {
@@ -8,6 +8,8 @@ export interface Access {
   readonly labels: Labels;
   /** Epoch milliseconds after which the credentials are void; undefined when they never expire. */
   readonly expiresAt: number | undefined;
+  /** What a stream ticket stores to rebuild this access on any instance; undefined for open access, which needs no ticket. */
+  readonly grant: TicketGrant | undefined;
   mayRead(channel: string): boolean;
   maySubmit(type: string): boolean;
   mayControl(control: Control): boolean;
@@ -21,6 +23,7 @@ export const OPEN_ACCESS: Access = {
   subject: undefined,
   labels: {},
   expiresAt: undefined,
+  grant: undefined,
   mayRead: () => true,
   maySubmit: () => true,
   mayControl: () => true,
@@ -35,6 +38,7 @@ export function accessFromClaims(claims: AccessClaims): Access {
     subject: claims.sub,
     labels: claims.labels,
     expiresAt: claims.exp * 1000,
+    grant: { kind: "claims", claims },
     mayRead: (channel) => claims.channels.some((pattern) => channelMatches(pattern, channel)),
     maySubmit: (type) => claims.submit.includes("*") || claims.submit.includes(type),
     mayControl: (control) => claims.controls.includes(control),
@@ -50,12 +54,18 @@ export function producerAccess(jobId: string): Access {
     subject: `producer:${jobId}`,
     labels: {},
     expiresAt: undefined,
+    grant: { kind: "producer", jobId },
     mayRead: () => false,
     maySubmit: () => false,
     mayControl: () => false,
     mayReport: isTheJob,
     sees: isTheJob,
   };
+}
+
+/** The access a stream ticket's grant stands for: exactly that of the token it was issued for. */
+export function accessFromGrant(grant: TicketGrant): Access {
+  return grant.kind === "claims" ? accessFromClaims(grant.claims) : producerAccess(grant.jobId);
 }
 
 /** Whether the caller may read this job: in its scope, and on a channel it may read. */

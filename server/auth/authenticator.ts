@@ -1,4 +1,5 @@
 import { AccessClaims } from "../protocol/index.ts";
+import type { Engine } from "../engines/engine.ts";
 import { Problem } from "../http/problem.ts";
 import type { Logger } from "../log.ts";
 import { type Access, accessFromClaims, producerAccess } from "./access.ts";
@@ -31,11 +32,11 @@ export class Authenticator {
   readonly authTimeoutMs: number;
   #keys: VerificationKey[] = [];
 
-  constructor(readonly options: JwtAuthOptions, readonly logger: Logger) {
+  constructor(readonly options: JwtAuthOptions, engine: Engine, readonly logger: Logger) {
     this.ready = importVerificationKeys(options).then((keys) => {
       this.#keys = keys;
     });
-    this.tickets = new TicketStore(options.ticketTtlMs ?? 30_000, 100_000);
+    this.tickets = new TicketStore(engine, options.ticketTtlMs ?? 30_000, 100_000);
     this.producerTokens = new ProducerTokens(options.producerTokenSecret);
     this.authTimeoutMs = options.authTimeoutMs ?? 5_000;
   }

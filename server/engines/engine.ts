@@ -1,4 +1,4 @@
-import type { EventBody, Job, JobEvent, JobStatus } from "../protocol/index.ts";
+import type { EventBody, Job, JobEvent, JobStatus, TicketGrant } from "../protocol/index.ts";
 
 /** Filter for listing jobs; labels must all match. */
 export interface JobFilter {
@@ -86,7 +86,21 @@ export interface Engine {
   expiredLeases(now: Date, limit: number): Promise<string[]>;
   /** Ids of running jobs whose last progress is older than `before` and not yet flagged stalled. */
   stalledCandidates(before: Date, limit: number): Promise<string[]>;
-  /** Removes finished jobs and their events according to the engine's retention settings. */
+  /**
+   * Stores a stream ticket under its hash (never the ticket itself, so stored tickets cannot be
+   * used) with what it grants until `expiresAt` (epoch milliseconds).
+   */
+  issueTicket(hash: string, grant: TicketGrant, expiresAt: number): Promise<void>;
+  /**
+   * Spends a ticket: its grant if it is known and unexpired at `now`, else undefined. A ticket is
+   * spent by its first redemption, expired or not, so that of all instances sharing the storage,
+   * one at most accepts it.
+   */
+  redeemTicket(hash: string, now: number): Promise<TicketGrant | undefined>;
+  /**
+   * Removes finished jobs and their events according to the engine's retention settings, and
+   * expired tickets. Returns the number of jobs removed.
+   */
   sweep(now: Date): Promise<number>;
   /** Figures for /metrics and /healthz. */
   health(): Promise<{ ok: boolean; details?: Record<string, number | string> }>;

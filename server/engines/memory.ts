@@ -1,4 +1,4 @@
-import type { Job, JobEvent } from "../protocol/index.ts";
+import type { Job, JobEvent, TicketGrant } from "../protocol/index.ts";
 import { isTerminal } from "../protocol/index.ts";
 import type { Engine, JobChange, JobFilter, Mutator, ReplayFilter, ReplayResult } from "./engine.ts";
 import { buildEvent, matchesFilter, newEpoch } from "./shared.ts";
@@ -33,6 +33,8 @@ export class MemoryEngine implements Engine {
   #logLostUpTo = 0;
   #offset = 0;
   readonly #listeners = new Set<(event: JobEvent) => void>();
+  /** Stream tickets by hash, oldest first. */
+  readonly #tickets = new Map<string, { grant: TicketGrant; expiresAt: number }>();
   readonly #options: Required<MemoryEngineOptions>;
 
   constructor(options: MemoryEngineOptions = {}) {
@@ -180,7 +182,26 @@ export class MemoryEngine implements Engine {
     return ids;
   }
 
+  async issueTicket(hash: string, grant: TicketGrant, expiresAt: number): Promise<void> {
+    // The map holds tickets in the order they were issued and none outlives the ticket lifetime, so
+    // dropping expired ones from the front leaves at most the tickets of the last lifetime, however
+    // far apart sweeps are.
+    const now = Date.now();
+    for (const [oldest, ticket] of this.#tickets) {
+      if (ticket.expiresAt > now) break;
+      this.#tickets.delete(oldest);
+    }
+    this.#tickets.set(hash, { grant, expiresAt });
+  }
+
+  async redeemTicket(hash: string, now: number): Promise<TicketGrant | undefined> {
+    const ticket = this.#tickets.get(hash);
+    this.#tickets.delete(hash);
+    return ticket && ticket.expiresAt > now ? ticket.grant : undefined;
+  }
+
   async sweep(now: Date): Promise<number> {
+    for (const [hash, ticket] of this.#tickets) if (ticket.expiresAt <= now.getTime()) this.#tickets.delete(hash);
     const finished = [...this.#jobs.values()].filter((record) => isTerminal(record.job.status));
     const expiredBefore = now.getTime() - this.#options.finishedTtlMs;
     const excess = finished.length - this.#options.maxFinishedJobs;

@@ -1,11 +1,12 @@
 import postgres from "postgres";
 import type { Sql } from "postgres";
-import type { Job, JobEvent } from "../protocol/index.ts";
+import type { Job, JobEvent, TicketGrant } from "../protocol/index.ts";
 import type { Engine, JobFilter, Mutator, ReplayFilter, ReplayResult } from "./engine.ts";
 import { EventFeed, type ListenHandlers } from "./postgres/event-feed.ts";
 import { foldChanges, type QueuedChange } from "./postgres/fold.ts";
 import { migrate } from "./postgres/migrations.ts";
 import { type RetentionOptions, sweep } from "./postgres/retention.ts";
+import { issueTicket, redeemTicket } from "./postgres/tickets.ts";
 import { WriteQueue } from "./postgres/write-queue.ts";
 import { appendEvents, inTransaction, json } from "./postgres/writes.ts";
 import { buildEvent } from "./shared.ts";
@@ -251,6 +252,14 @@ export class PostgresEngine implements Engine {
       SELECT id FROM jobs WHERE status = 'running' AND NOT stalled AND updated_at < ${before}
       ORDER BY updated_at LIMIT ${limit}`;
     return rows.map((row) => row.id);
+  }
+
+  async issueTicket(hash: string, grant: TicketGrant, expiresAt: number): Promise<void> {
+    await issueTicket(this.#sql, hash, grant, expiresAt);
+  }
+
+  async redeemTicket(hash: string, now: number): Promise<TicketGrant | undefined> {
+    return await redeemTicket(this.#sql, hash, now);
   }
 
   async sweep(now: Date): Promise<number> {

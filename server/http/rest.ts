@@ -98,9 +98,9 @@ export function restRoutes(context: HubContext): Hono<AccessEnv> {
   });
 
   if (authenticator) {
-    routes.post("/v1/tickets", authenticate(context), (c) => {
-      const issued = authenticator.tickets.issue(c.var.access);
-      if (!issued) throw new Problem("rate_limited", "too many outstanding tickets; retry later").withHeaders({ "retry-after": "5" });
+    routes.post("/v1/tickets", authenticate(context), async (c) => {
+      const issued = await authenticator.tickets.issue(c.var.access);
+      if (!issued) throw new Problem("rate_limited", "too many tickets issued lately; retry later").withHeaders({ "retry-after": "5" });
       return c.json({ ticket: issued.ticket, expiresAt: new Date(issued.expiresAt).toISOString() }, 201);
     });
   }

@@ -73,7 +73,7 @@ async function streamAccess(context: HubContext, c: Context): Promise<Access> {
   if (!authenticator) return OPEN_ACCESS;
   const ticket = c.req.query("ticket");
   if (ticket !== undefined) {
-    const access = authenticator.tickets.redeem(ticket);
+    const access = await authenticator.tickets.redeem(ticket);
     if (!access) throw new Problem("unauthorized", "the ticket is unknown, used or expired; get a new one from POST /v1/tickets");
     return access;
   }

@@ -30,3 +30,14 @@ export const AccessClaims = z.object({
   labels: Labels.default({}),
 });
 export type AccessClaims = z.infer<typeof AccessClaims>;
+
+/**
+ * What a stream ticket grants, stored with the ticket so that every instance sharing the engine
+ * rebuilds the same access: the verified claims of the access token it was issued for, or the one
+ * job of the producer token it was issued for.
+ */
+export const TicketGrant = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("claims"), claims: AccessClaims }),
+  z.object({ kind: z.literal("producer"), jobId: z.string().min(1) }),
+]);
+export type TicketGrant = z.infer<typeof TicketGrant>;

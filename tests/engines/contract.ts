@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Engine } from "../../server/engines/engine.ts";
-import type { JobEvent } from "../../server/protocol/index.ts";
+import type { JobEvent, TicketGrant } from "../../server/protocol/index.ts";
 import { logLine, testJob, toProgress, toStatus } from "../support/jobs.ts";
 import { eventually } from "../support/wait.ts";
 
@@ -351,6 +351,58 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
       assert.deepEqual(await engine.history(done.id, 0, 10), []);
       const reused = await engine.create(testJob({ key: "done" }));
       assert.equal(reused.created, true, "a swept job's key is free again");
+    });
+
+    const grant: TicketGrant = {
+      kind: "claims",
+      claims: { sub: "user-1", exp: 2_000_000_000, channels: ["jobs"], submit: [], controls: ["cancel"], report: false, labels: { tenant: "acme" } },
+    };
+    const now = Date.now();
+
+    it("redeems a ticket once, with the grant it was issued with", async () => {
+      const engine = await fresh();
+      await engine.issueTicket("hash-1", grant, now + 30_000);
+      assert.deepEqual(await engine.redeemTicket("hash-1", now), grant);
+    });
+
+    it("refuses a second redemption", async () => {
+      const engine = await fresh();
+      await engine.issueTicket("hash-1", grant, now + 30_000);
+      await engine.redeemTicket("hash-1", now);
+      assert.equal(await engine.redeemTicket("hash-1", now), undefined);
+    });
+
+    it("refuses an expired ticket, and spends it", async () => {
+      const engine = await fresh();
+      await engine.issueTicket("hash-1", grant, now + 30_000);
+      assert.equal(await engine.redeemTicket("hash-1", now + 30_000), undefined);
+      assert.equal(await engine.redeemTicket("hash-1", now), undefined);
+    });
+
+    it("refuses an unknown ticket", async () => {
+      const engine = await fresh();
+      await engine.issueTicket("hash-1", grant, now + 30_000);
+      assert.equal(await engine.redeemTicket("hash-2", now), undefined);
+      assert.deepEqual(await engine.redeemTicket("hash-1", now), grant, "a wrong guess spends nothing");
+    });
+
+    it("keeps tickets apart, whatever they grant", async () => {
+      const engine = await fresh();
+      const producer: TicketGrant = { kind: "producer", jobId: "job-1" };
+      await engine.issueTicket("hash-1", grant, now + 30_000);
+      await engine.issueTicket("hash-2", producer, now + 30_000);
+      assert.deepEqual(await engine.redeemTicket("hash-2", now), producer);
+      assert.deepEqual(await engine.redeemTicket("hash-1", now), grant);
+    });
+
+    it("sweeps expired tickets and keeps the others", async () => {
+      const engine = await fresh();
+      await engine.issueTicket("expired", grant, now + 1_000);
+      await engine.issueTicket("valid", grant, now + 60_000);
+      await engine.sweep(new Date(now + 30_000));
+      // Redeemed as of before its expiry, a ticket still stored would be accepted.
+      assert.equal(await engine.redeemTicket("expired", now), undefined);
+      assert.deepEqual(await engine.redeemTicket("valid", now + 30_000), grant);
     });
 
     it("reports health", async () => {

@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, it } from "node:test";
 import postgres from "postgres";
 import { PostgresEngine, type PostgresEngineOptions } from "../../server/engines/postgres.ts";
 import { MIGRATIONS } from "../../server/engines/postgres/migrations.ts";
-import type { JobEvent } from "../../server/protocol/index.ts";
+import type { JobEvent, TicketGrant } from "../../server/protocol/index.ts";
 import { logLine, testJob, toProgress, toStatus } from "../support/jobs.ts";
 import { startTestPostgres, type TestPostgres } from "../support/postgres.ts";
 import { eventually } from "../support/wait.ts";
@@ -154,6 +154,35 @@ describe("postgres engine across instances", () => {
     const [byA, byB] = await Promise.all([claimedBy(a, "a"), claimedBy(b, "b")]);
     assert.equal(byA.length + byB.length, 30);
     assert.deepEqual(new Set([...byA, ...byB]), ids);
+  });
+
+  it("accepts each ticket on exactly one of two instances redeeming it at once", async () => {
+    const url = await server.createDatabase();
+    const a = await started(url);
+    const b = await started(url);
+    const grant: TicketGrant = { kind: "producer", jobId: "job-1" };
+    const hashes = Array.from({ length: 30 }, (_, index) => `hash-${index}`);
+    for (const hash of hashes) await a.issueTicket(hash, grant, Date.now() + 30_000);
+    const outcomes = await Promise.all(hashes.map((hash) => Promise.all([a.redeemTicket(hash, Date.now()), b.redeemTicket(hash, Date.now())])));
+    for (const [byA, byB] of outcomes) assert.equal([byA, byB].filter((redeemed) => redeemed !== undefined).length, 1);
+  });
+
+  it("adds the tickets table to a database of the previous version, keeping its jobs", async () => {
+    const url = await server.createDatabase();
+    const first = await started(url);
+    const { job } = await first.create(testJob());
+    await first.stop();
+    // Back to the schema of the version before tickets were shared.
+    const sql = client(url);
+    await sql`DROP TABLE stream_tickets`;
+    await sql`DELETE FROM schema_migrations WHERE version >= 2`;
+
+    const upgraded = await started(url);
+    assert.deepEqual(await upgraded.get(job.id), job);
+    await upgraded.issueTicket("hash", { kind: "producer", jobId: job.id }, Date.now() + 30_000);
+    assert.deepEqual(await upgraded.redeemTicket("hash", Date.now()), { kind: "producer", jobId: job.id });
+    const versions = await sql<{ version: number }[]>`SELECT version FROM schema_migrations ORDER BY version`;
+    assert.deepEqual(versions.map((row) => row.version), MIGRATIONS.map((migration) => migration.version));
   });
 
   it("merges progress samples of one job into few events, the newest winning", async () => {

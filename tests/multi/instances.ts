@@ -7,7 +7,8 @@ export const INSTANCE_LEASE_SECONDS = 2;
 
 /** Hub processes sharing one fresh database on a throwaway PostgreSQL server. */
 export interface SharedDatabase {
-  start(runtime: HubRuntime): Promise<HubProcess>;
+  /** `env` adds settings, such as `AUTH=jwt`. */
+  start(runtime: HubRuntime, env?: Record<string, string>): Promise<HubProcess>;
   stop(): Promise<void>;
 }
 
@@ -15,11 +16,12 @@ export async function sharedDatabase(): Promise<SharedDatabase> {
   const server: TestPostgres = await startTestPostgres();
   const databaseUrl = await server.createDatabase();
   return {
-    start: (runtime) =>
+    start: (runtime, env = {}) =>
       startHubProcess(runtime, {
         DATABASE_URL: databaseUrl,
         DATABASE_POOL_SIZE: "4",
         INSTANCE_LEASE_SECONDS: String(INSTANCE_LEASE_SECONDS),
+        ...env,
       }),
     async stop() {
       await stopHubProcesses();

@@ -88,6 +88,21 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX job_events_by_type ON job_events (job_type, event_offset);
     `,
   },
+  {
+    version: 2,
+    name: "stream tickets shared by every instance",
+    sql: `
+      -- A ticket may be issued by one instance and redeemed on another. Only its SHA-256 hash is
+      -- kept, so the table yields no usable ticket; granted is what it grants (a TicketGrant).
+      -- Redemption deletes the row, so one instance at most accepts each ticket.
+      CREATE TABLE stream_tickets (
+        ticket_hash text PRIMARY KEY,
+        granted jsonb NOT NULL,
+        expires_at timestamptz NOT NULL
+      );
+      CREATE INDEX stream_tickets_by_expiry ON stream_tickets (expires_at);
+    `,
+  },
 ];
 
 /**

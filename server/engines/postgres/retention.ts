@@ -13,14 +13,27 @@ export interface RetentionOptions {
 
 /**
  * Applies retention in short statements: removes finished jobs past the TTL or the count limit,
- * with their events, then trims long job histories. Returns the number of jobs removed.
+ * with their events, trims long job histories, and removes expired stream tickets. Returns the
+ * number of jobs removed.
  * Removing a meaningful event raises `pruned_up_to` (hub-wide) and `lost_up_to` (per job), which
  * is how replay knows that history no longer reaches back far enough.
  */
 export async function sweep(sql: Sql, now: Date, options: RetentionOptions): Promise<number> {
   const removed = await removeFinishedJobs(sql, now, options);
   await trimHistories(sql, options);
+  await removeExpiredTickets(sql, now, options);
   return removed;
+}
+
+/** Tickets nobody redeemed in time; skips rows being redeemed or removed by another instance right now. */
+async function removeExpiredTickets(sql: Sql, now: Date, options: RetentionOptions): Promise<void> {
+  for (;;) {
+    const removed = await sql`
+      DELETE FROM stream_tickets WHERE ticket_hash IN (
+        SELECT ticket_hash FROM stream_tickets WHERE expires_at <= ${now} LIMIT ${options.batchSize} FOR UPDATE SKIP LOCKED
+      )`;
+    if (removed.count < options.batchSize) return;
+  }
 }
 
 async function removeFinishedJobs(sql: Sql, now: Date, options: RetentionOptions): Promise<number> {
