@@ -1,4 +1,7 @@
-import type { FakeHub, JobInit, PhaseInit, TimelineStep } from '../../widgets/testing/fake-hub.ts';
+import { MIGRATION_PHASES } from '../../server/jobs/demo/migration-phases.ts';
+import type { FakeHub, JobInit, TimelineStep } from '../../widgets/testing/fake-hub.ts';
+
+export { MIGRATION_PHASES };
 
 /** A small seeded generator, so a story with "random" data looks the same on every visit. */
 export function seededRandom(seed: number): () => number {
@@ -31,16 +34,6 @@ export function progressSteps(options: {
     progress: { current: Math.round(from + ((to - from) * (index + 1)) / steps), total, unit },
   }));
 }
-
-/** The phase plan of the hub's demo migrations: past `cutover` there is no rolling back. */
-export const MIGRATION_PHASES: PhaseInit[] = [
-  { name: 'preflight', label: 'Preflight checks', weight: 1 },
-  { name: 'schema', label: 'Create schema', weight: 1 },
-  { name: 'copy', label: 'Copy data', weight: 6 },
-  { name: 'verify', label: 'Verify', weight: 2 },
-  { name: 'cutover', label: 'Cut over', weight: 1, irreversible: true },
-  { name: 'cleanup', label: 'Clean up', weight: 1 },
-];
 
 const TABLE_NAMES = ['customers', 'products', 'orders', 'order_items', 'invoices', 'payments', 'shipments', 'audit_log'];
 const DATABASES = ['orders', 'billing', 'catalog', 'crm', 'inventory', 'analytics', 'auth', 'search', 'ledger', 'support'];

@@ -1,17 +1,8 @@
 import { z } from "zod";
 import type { HandlerReport } from "../../protocol/index.ts";
-import { defineJob, type JobContext, type PhaseInput } from "../define.ts";
+import { defineJob, type JobContext } from "../define.ts";
 import { codedError, DemoInput, formatCount, phaseDurations, spreadSteps } from "./common.ts";
-
-const PHASES = [
-  { name: "preflight", label: "Preflight checks", weight: 1 },
-  { name: "schema", label: "Create schema", weight: 1 },
-  { name: "copy", label: "Copy data", weight: 6 },
-  { name: "verify", label: "Verify", weight: 2 },
-  // Once traffic has moved, writes land on the target only: there is no going back.
-  { name: "cutover", label: "Cut over", weight: 1, irreversible: true },
-  { name: "cleanup", label: "Clean up", weight: 1 },
-] satisfies PhaseInput[];
+import { MIGRATION_PHASES } from "./migration-phases.ts";
 
 const DEFAULT_TABLES = [
   { name: "customers", rows: 120_000 },
@@ -103,11 +94,11 @@ function verifyFailure(table: Table): Error {
 export const migration = defineJob({
   type: "migration",
   input: Input,
-  phases: PHASES,
+  phases: MIGRATION_PHASES,
   pausable: true,
   async *run(ctx) {
     const { tables, durationMs, fail } = ctx.input;
-    const time = phaseDurations(durationMs, PHASES);
+    const time = phaseDurations(durationMs, MIGRATION_PHASES);
 
     yield ctx.phase("preflight", "Checking connectivity, free space and locks");
     for await (const { from, to } of spreadSteps(ctx, PREFLIGHT_CHECKS.length, time.preflight)) {
@@ -137,8 +128,8 @@ export const migration = defineJob({
   },
   async *rollback(ctx) {
     // Undo from the phase the job had reached (possibly half done) back to the first, in reverse.
-    const reached = PHASES.findIndex((phase) => phase.name === ctx.job.phase);
-    const steps = PHASES.slice(0, reached + 1)
+    const reached = MIGRATION_PHASES.findIndex((phase) => phase.name === ctx.job.phase);
+    const steps = MIGRATION_PHASES.slice(0, reached + 1)
       .reverse()
       .flatMap((phase) => UNDO[phase.name] ?? []);
     // Undoing is quicker than doing: a third of the run's time, shared between the steps.
